@@ -1,0 +1,66 @@
+# Max-of-K certificate pipeline.  A fresh clone needs only:  make demo   and   make test
+# `make help` lists every target.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+MAXK   := $(VENV)/bin/maxk
+STAMP  := $(VENV)/.installed
+MODEL  ?= artifacts/models/max4-seed123.safetensors
+NAME   := $(basename $(notdir $(MODEL)))
+CERT   := artifacts/certs/$(NAME).cert.json
+
+.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[dev,plots]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install the package (torch pinned by constraints.txt)
+
+demo: $(STAMP)  ## the whole pipeline on the shipped model (no training)
+	$(MAXK) bound brute-force $(MODEL) --out artifacts/reports/$(NAME).brute-force.json
+	$(MAXK) bound cubic $(MODEL) --out artifacts/reports/$(NAME).cubic.json
+	$(MAXK) certify $(MODEL) --out $(CERT)
+	$(MAXK) replay $(CERT)
+	$(MAXK) export-lean $(CERT)
+	@$(MAKE) --no-print-directory lean-check || test $$? -eq 3
+
+test: $(STAMP)  ## the default test suite (slow benchmarks skipped)
+	$(PY) -m pytest
+
+test-all: $(STAMP)  ## every test, including the slow ones
+	$(PY) -m pytest -m ''
+
+bench: $(STAMP)  ## benchmarks: prints medians and ratios, never pass/fail on seconds
+	$(PY) -m pipeline.bench
+
+bounds: $(STAMP)  ## brute force + cubic on the shipped model: table in artifacts/reports/
+	$(MAXK) bounds $(MODEL) --out-dir artifacts/reports
+
+certs: $(STAMP)  ## certify the shipped model and render its Lean modules
+	$(MAXK) certify $(MODEL) --out $(CERT)
+	$(MAXK) export-lean $(CERT)
+
+replay: $(STAMP)  ## exact Python replay of every certificate in artifacts/certs/
+	@set -e; for c in artifacts/certs/*.cert.json; do $(MAXK) replay $$c; done
+
+lean-check:  ## lake build in lean/ if a Lean toolchain exists; otherwise say so and exit 3
+	@if command -v lake >/dev/null 2>&1; then \
+		cd lean && lake build; \
+	else \
+		echo "Lean toolchain not found: the Lean check was NOT run"; exit 3; \
+	fi
+
+check: replay lean-check  ## replay, then the Lean check
+
+archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules and reports
+	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz
+
+clean:  ## remove the venv and caches (keeps artifacts/)
+	rm -rf $(VENV) .pytest_cache lean/.lake

@@ -1,0 +1,149 @@
+"""The `maxk` command: every step of the pipeline, each with --help.  Nothing imports this module.
+
+    maxk train --k 4 --seed 123 --out artifacts/models
+    maxk bound brute-force artifacts/models/max4-seed123.safetensors
+    maxk bound cubic artifacts/models/max4-seed123.safetensors --out artifacts/cubic.json
+    maxk bounds artifacts/models/max4-seed123.safetensors --out-dir artifacts/reports
+    maxk certify artifacts/models/max4-seed123.safetensors --out artifacts/certs/max4-seed123.cert.json
+    maxk replay artifacts/certs/max4-seed123.cert.json
+    maxk export-lean artifacts/certs/max4-seed123.cert.json
+    maxk archive --out artifacts/archives/max4-seed123.tar.gz
+    maxk verify-archive artifacts/archives/max4-seed123.tar.gz
+    maxk lean-bench --ops 10000
+
+Exit codes: 0 success; 1 a check failed (replay FAIL, archive mismatch); 2 bad input (one line on
+stderr naming the file and the problem, nothing written); 3 the Lean toolchain is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_MODEL = Path("artifacts/models/max4-seed123.safetensors")
+
+
+class UserError(Exception):
+    """Bad input: printed as one line, exit code 2."""
+
+
+def _fail_line(e) -> str:
+    path = getattr(e, "path", None)
+    problem = getattr(e, "problem", None)
+    if problem is not None:
+        return f"error: {path}: {problem}" if path else f"error: {problem}"
+    return f"error: {e}"
+
+
+def _write_json(path, obj) -> None:
+    from .model.checkpoint import atomic_write_json
+
+    atomic_write_json(Path(path), obj)
+
+
+# ---------------------------------------------------------------- train
+def cmd_train(args) -> int:
+    from .model.config import ModelConfig
+    from .model.train import TrainConfig, train_to_file
+
+    mcfg = ModelConfig(d_vocab=args.vocab, n_ctx=args.k)
+    tcfg = TrainConfig(seed=args.seed, steps=args.steps)
+    path = train_to_file(mcfg, tcfg, Path(args.out))
+    meta = json.loads(path.with_suffix(".json").read_text())
+    print(f"wrote {path}  (final loss {meta.get('final_loss'):.4g}, {meta.get('wall_time_seconds', 0):.1f} s)")
+    return 0
+
+
+# ---------------------------------------------------------------- bound
+def cmd_bound(args) -> int:
+    from .model.checkpoint import load_weights
+    from .report import run_bound
+
+    weights = load_weights(args.model)
+    res = run_bound(args.strategy, weights, progress=not args.quiet, with_float32=not args.no_float32)
+    report = res.to_json()
+    if args.out:
+        _write_json(args.out, report)
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+def cmd_bounds(args) -> int:
+    from .model.checkpoint import load_weights
+    from .report import bounds_table
+
+    weights = load_weights(args.model)
+    text, rows = bounds_table(weights, progress=not args.quiet)
+    out = Path(args.out_dir)
+    stem = Path(args.model).stem
+    _write_json(out / f"{stem}.bounds.json", rows)
+    from .model.checkpoint import atomic_write_bytes
+
+    atomic_write_bytes(out / f"{stem}.bounds.txt", text.encode())
+    print(text, end="")
+    print(f"wrote {out / (stem + '.bounds.json')} and .txt")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="maxk",
+        description="Certified accuracy lower bounds for Max-of-K transformers (interval arithmetic, "
+        "exact replay, Lean 4 certificates).",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    t = sub.add_parser("train", help="train a Max-of-K model with the paper's recipe (deterministic)")
+    t.add_argument("--k", type=int, default=4, help="sequence length K (n_ctx); default 4")
+    t.add_argument("--seed", type=int, default=123, help="random seed (paper's main seed: 123)")
+    t.add_argument("--vocab", type=int, default=64, help="vocabulary size d_vocab; default 64")
+    t.add_argument("--steps", type=int, default=3000, help="optimizer steps; default 3000 (paper)")
+    t.add_argument("--out", default="artifacts/models", help="output folder for NAME.safetensors + NAME.json")
+    t.set_defaults(func=cmd_train)
+
+    b = sub.add_parser("bound", help="compute a certified accuracy bound with one strategy")
+    b.add_argument("strategy", choices=["brute-force", "cubic"], help="proof strategy")
+    b.add_argument("model", help="checkpoint: .safetensors (with optional .json beside it) or TransformerLens .pt")
+    b.add_argument("--out", help="also write the JSON report here (atomically)")
+    b.add_argument("--no-float32", action="store_true", help="brute force: skip the float32 torch accuracy")
+    b.add_argument("--quiet", action="store_true", help="no progress bars")
+    b.set_defaults(func=cmd_bound)
+
+    bb = sub.add_parser("bounds", help="brute force + cubic on one model: a table of bound, relative bound, FLOPs, seconds")
+    bb.add_argument("model", nargs="?", default=str(DEFAULT_MODEL), help=f"checkpoint (default {DEFAULT_MODEL})")
+    bb.add_argument("--out-dir", default="artifacts/reports", help="folder for MODEL.bounds.json and .txt")
+    bb.add_argument("--quiet", action="store_true", help="no progress bars")
+    bb.set_defaults(func=cmd_bounds)
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return p
+
+
+_EXTRA_COMMANDS = []  # functions(sub) adding subcommands, registered below
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .errors import PipelineError
+
+    try:
+        from .certificate.schema import CertificateError
+    except ImportError:  # pragma: no cover - during bring-up
+        CertificateError = PipelineError
+    try:
+        return args.func(args)
+    except (PipelineError, CertificateError, UserError) as e:
+        print(_fail_line(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

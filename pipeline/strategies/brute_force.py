@@ -1,0 +1,166 @@
+"""Sound brute force: an enclosure of the exact accuracy, by evaluating all V^n inputs.
+
+    maxk bound brute-force artifacts/models/max4-seed123.safetensors --out bf.json
+
+Soundness argument.  For an input x with query q = x[n-1] and max m = max(x), write
+w_i = exp(score_i / s - c_q) > 0 (any shift c_q common to all positions of the input) and
+L_i[y] = EUPU[q,y] + EVOU[x_i,y] + PVOU[i,y].  Because the attention weights a_i = w_i / sum w
+sum to 1, logit[y] = sum_i a_i L_i[y], so
+
+    logit[y] - logit[m]  has the sign of  sum_i w_i L_i[y] - sum_i w_i L_i[m]      (sum w > 0).
+
+We enclose T[q,i,t,y] = w(q,i,t) * L(q,i,t,y) in intervals [Tlo, Thi] (pipeline.numerics: the
+exponentials from mpmath rounded outward, every product and sum rounded outward), for every
+(q, position i, token t, output y): V*n*V*V entries.  For each input, the two float64 sums
+    hi[y] = sum_i Thi[q,i,x_i,y]        lo[m] = sum_i Tlo[q,i,x_i,m]
+bound the exact sums up to the rounding of 2n float additions, which is at most
+err_q = gamma_{2n} * 2n * max|T[q]| (`sum_rounding_bound`; additions never underflow).  Hence
+  * max_{y != m} (hi[y] - lo[m]) < -err_q  proves every wrong logit strictly below the right one:
+    the input is certainly correct;
+  * some y != m with lo[y] - hi[m] >= err_q proves logit[y] >= logit[m]: certainly wrong (a tie is
+    an error);
+  * otherwise the input is undecided (a near tie); it is never counted as correct.
+So n_correct <= #correct <= n_inputs - n_wrong, i.e. accuracy_lo <= accuracy <= accuracy_hi.
+
+Complexity: O(V^n * V) float additions plus O(V^2 n) exponential enclosures; vectorized over the
+last two non-query positions and y, a Python loop over the query and the remaining positions.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+from tqdm import tqdm
+
+from ..flops import FlopCounter
+from ..model.weights import Weights
+from ..numerics import Interval, sqrt_enclosure, sum_rounding_bound
+from ..paths import count_path_flops, path_intervals
+from .result import BoundResult
+
+REPORT_KEYS = (
+    "strategy", "model_sha256", "n_inputs", "n_correct", "n_wrong", "n_undecided",
+    "accuracy_lo", "accuracy_hi", "float32_accuracy", "flops", "seconds",
+)
+
+
+def weighted_logit_tables(weights: Weights, flops: FlopCounter):
+    """Interval tables T[q,i,t,y] = exp(score(q,i,t)/s - c_q) * (EUPU[q,y] + EVOU[t,y] + PVOU[i,y]).
+
+    Complexity: O(V^2 n) exp enclosures, O(V^3 n) interval products.
+    Preconditions: weights finite (make_weights).
+    Postconditions: Tlo <= w*L <= Thi for the exact w, L, with c_q an exact float per q;
+    shape [V(q), n(i), V(t), V(y)].
+    """
+    cfg = weights.config
+    V, n = cfg.d_vocab, cfg.n_ctx
+    P = path_intervals(weights)
+    count_path_flops(flops, cfg)
+    s = sqrt_enclosure(cfg.d_head)
+    scores = (P.EQKE[:, None, :] + P.EQKP[:, :, None]).div_pos(s)  # [V(q), n(i), V(t)]
+    flops.elementwise("bf/scores", (V, n, V), ops=2)
+    shift = scores.hi.reshape(V, -1).max(axis=1)  # c_q, an exact float per q
+    w = (scores - shift[:, None, None]).exp()  # [V(q), n(i), V(t)], each in (0, ~1]
+    flops.elementwise("bf/exp", (V, n, V), ops=2)
+    L = P.EUPU[:, None, None, :] + P.EVOU[None, None, :, :] + P.PVOU[None, :, None, :]  # [q, i, t, y]
+    T = w[:, :, :, None] * L
+    flops.elementwise("bf/table", (V, n, V, V), ops=3)
+    return T
+
+
+def run(weights: Weights, progress: bool = False, float32_accuracy=None) -> BoundResult:
+    """Certified enclosure [accuracy_lo, accuracy_hi] of the exact accuracy (see module docstring).
+
+    Complexity: O(V^n V) float64 operations, O(V^3 n) interval operations.
+    Preconditions: weights validated by make_weights.
+    Postconditions: n_correct inputs are certainly correct, n_wrong certainly wrong,
+    n_correct + n_wrong + n_undecided = V^n; accuracy_lo = n_correct / V^n <= true accuracy
+    <= (V^n - n_wrong) / V^n = accuracy_hi.
+    """
+    t0 = time.perf_counter()
+    cfg = weights.config
+    V, n = cfg.d_vocab, cfg.n_ctx
+    flops = FlopCounter()
+    T = weighted_logit_tables(weights, flops)
+    Thi, Tlo = T.hi, T.lo  # [q, i, t, y]
+    k = n - 1  # non-query positions
+    inner = min(k, 2)  # positions vectorized (the last `inner` non-query positions)
+    outer = k - inner
+    n_correct = n_wrong = 0
+    tokens = np.arange(V)
+    for q in tqdm(range(V), desc="brute force", unit="query", disable=not progress):
+        Th, Tl = Thi[q], Tlo[q]  # [n(i), V(t), V(y)]
+        mag = max(float(np.abs(Th).max()), float(np.abs(Tl).max()))
+        # rounding of the 2n-term float sums (2n*mag rounded up: an upper bound of sum |terms|)
+        err = sum_rounding_bound(2 * n, float(np.nextafter(2 * n * mag, np.inf)))
+        if not np.isfinite(err):
+            raise OverflowError("brute force: weighted logits overflow float64; cannot certify")
+        for prefix in product(range(V), repeat=outer):
+            c, w = _classify(Th, Tl, q, prefix, inner, V, n, err, tokens)
+            n_correct += c
+            n_wrong += w
+    n_inputs = V**n
+    # per input: (n-1) row additions of length V, a max over V, n lookups and adds, 2 compares
+    flops.elementwise("bf/sums", (n_inputs, V), ops=n - 1)
+    flops.reduction("bf/max", (n_inputs,), V)
+    flops.elementwise("bf/classify", (n_inputs,), ops=n + 2)
+    n_undecided = n_inputs - n_correct - n_wrong
+    seconds = time.perf_counter() - t0
+    return BoundResult(
+        strategy="brute-force",
+        model_sha256=weights.sha256,
+        n_inputs=n_inputs,
+        n_proved=n_correct,
+        flops=flops.total,
+        seconds=seconds,
+        extra={
+            "n_correct": n_correct,
+            "n_wrong": n_wrong,
+            "n_undecided": n_undecided,
+            "accuracy_lo": float(Fraction(n_correct, n_inputs)),
+            "accuracy_hi": float(Fraction(n_inputs - n_wrong, n_inputs)),
+            "float32_accuracy": float32_accuracy,
+        },
+        diagnostics={"flops": flops.as_dict()},
+        report_keys=REPORT_KEYS,
+    )
+
+
+def _classify(Th, Tl, q, prefix, inner, V, n, err, tokens):
+    """Count certainly-correct and certainly-wrong inputs with query q and the given prefix tokens.
+
+    Th/Tl: [n(i), V(t), V(y)] upper/lower tables for this q.  The inputs are
+    (prefix..., a, b, q) with (a, b) ranging over the last `inner` non-query positions.
+    Returns (n_correct, n_wrong) over the V**inner inputs.
+    """
+    outer = len(prefix)
+    hi = Th[n - 1, q].copy()  # [V(y)] query slot
+    lo = Tl[n - 1, q].copy()
+    for i, t in enumerate(prefix):
+        hi += Th[i, t]
+        lo += Tl[i, t]
+    m0 = max((q,) + tuple(prefix))
+    shape = (V,) * inner  # [a, b]
+    H = np.broadcast_to(hi, shape + (V,)).copy()  # [a, b, y] upper sums at every y
+    Lo = np.broadcast_to(lo, shape + (V,)).copy()  # [a, b, y] lower sums at every y
+    m = np.full(shape, m0)
+    for j in range(inner):
+        i = outer + j
+        idx = [None] * inner + [slice(None)]
+        idx[j] = slice(None)
+        H += Th[i][tuple(idx)]
+        Lo += Tl[i][tuple(idx)]
+        tok_shape = [1] * inner
+        tok_shape[j] = V
+        m = np.maximum(m, tokens.reshape(tok_shape))
+    mi = m[..., None]
+    hi_m = np.take_along_axis(H, mi, axis=-1)[..., 0]  # [a, b] upper sum at the right answer
+    lo_m = np.take_along_axis(Lo, mi, axis=-1)[..., 0]
+    np.put_along_axis(H, mi, -np.inf, axis=-1)
+    np.put_along_axis(Lo, mi, -np.inf, axis=-1)
+    correct = (H.max(axis=-1) - lo_m) < -err
+    wrong = (Lo.max(axis=-1) - hi_m) >= err
+    return int(correct.sum()), int(wrong.sum())

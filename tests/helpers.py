@@ -1,0 +1,52 @@
+"""Shared test fixtures: small random, trained-like and adversarial models (numpy float32 Weights)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.model.config import ModelConfig, param_shapes
+from pipeline.model.weights import Weights, make_weights
+
+
+def random_weights(V=6, n=3, d=8, h=8, seed=0, scale=1.0, biases=False) -> Weights:
+    """Gaussian weights; optionally non-zero biases."""
+    rng = np.random.default_rng(seed)
+    cfg = ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=h)
+    t = {}
+    for name, shape in param_shapes(cfg).items():
+        if name.startswith("b_") and not biases:
+            t[name] = np.zeros(shape, np.float32)
+        else:
+            t[name] = (rng.standard_normal(shape) * scale / np.sqrt(d)).astype(np.float32)
+    return make_weights(t, cfg)
+
+
+def maxlike_weights(V=6, n=3, d=8, h=8, seed=0, strength=3.0, noise=0.1, biases=False) -> Weights:
+    """A hand-built model that mostly solves Max-of-K: attention prefers large tokens, OV copies.
+
+    Residual coordinates: 0 = "constant 1", 1 = "token value / V"; the query attends with score
+    proportional to the key's value; the OV circuit writes an increasing logit profile.
+    """
+    rng = np.random.default_rng(seed)
+    cfg = ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=h)
+    sh = param_shapes(cfg)
+    t = {name: (rng.standard_normal(shape) * noise / np.sqrt(d)).astype(np.float32) for name, shape in sh.items()}
+    if not biases:
+        for name in sh:
+            if name.startswith("b_"):
+                t[name] = np.zeros(sh[name], np.float32)
+    vals = np.arange(V) / V
+    t["W_E"][:, 0] += 1.0
+    t["W_E"][:, 1] += vals.astype(np.float32)
+    WQ = t["W_Q"][0]
+    WK = t["W_K"][0]
+    WQ[0, 0] += strength * 3
+    WK[1, 0] += strength * 3
+    # OV: copy the value coordinate into an output direction whose unembedding favours the token
+    t["W_V"][0][1, 1] += 1.0
+    t["W_O"][0][1, 2] += 1.0
+    # logit[y] = a*y*value - b*y^2 : peaks near y = value*V
+    U = t["W_U"]
+    U[2, :] += (strength * 8 * np.arange(V) / V).astype(np.float32)
+    U[0, :] -= (strength * 4 * (np.arange(V) / V) ** 2).astype(np.float32)
+    return make_weights(t, cfg)
