@@ -87,7 +87,7 @@ def load_weights(path) -> Weights:
 
 
 def _load_safetensors(path: Path) -> Weights:
-    from safetensors import SafetensorsError
+    from safetensors import SafetensorError
     from safetensors.numpy import load
 
     raw = path.read_bytes()
@@ -98,7 +98,7 @@ def _load_safetensors(path: Path) -> Weights:
         raise PipelineError(path, "not a safetensors file or truncated (header length exceeds file size)")
     try:
         tensors = load(raw)
-    except (SafetensorsError, ValueError, TypeError, OverflowError) as e:
+    except (SafetensorError, ValueError, TypeError, OverflowError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise PipelineError(path, f"not a valid safetensors file ({msg})") from None
     config = None

@@ -14,13 +14,19 @@ exponentials from mpmath rounded outward, every product and sum rounded outward)
 (q, position i, token t, output y): V*n*V*V entries.  For each input, the two float64 sums
     hi[y] = sum_i Thi[q,i,x_i,y]        lo[m] = sum_i Tlo[q,i,x_i,m]
 bound the exact sums up to the rounding of 2n float additions, which is at most
-err_q = gamma_{2n} * 2n * max|T[q]| (`sum_rounding_bound`; additions never underflow).  Hence
-  * max_{y != m} (hi[y] - lo[m]) < -err_q  proves every wrong logit strictly below the right one:
+err_x = gamma_{2n-1} * sum |terms| (`sum_rounding_bound`; additions never underflow), with
+sum |terms| <= 2 sum_i max_y |T[q,i,x_i,.]| computed per input (see `_classify`).  Hence
+  * max_{y != m} (hi[y] - lo[m]) < -err_x  proves every wrong logit strictly below the right one:
     the input is certainly correct;
-  * some y != m with lo[y] - hi[m] >= err_q proves logit[y] >= logit[m]: certainly wrong (a tie is
+  * some y != m with lo[y] - hi[m] >= err_x proves logit[y] >= logit[m]: certainly wrong (a tie is
     an error);
   * otherwise the input is undecided (a near tie); it is never counted as correct.
 So n_correct <= #correct <= n_inputs - n_wrong, i.e. accuracy_lo <= accuracy <= accuracy_hi.
+
+Undecided inputs (at most REFINE_LIMIT of them) are then re-evaluated one by one (`refine`), with the
+shift c_x = the largest score of that input, so that exponentials that underflowed in the shared
+tables (models with huge attention scores) become representable; the same three-way test is applied
+to the interval sum_i w_i (L_i[y] - L_i[m]) computed with outward rounding throughout.
 
 Complexity: O(V^n * V) float additions plus O(V^2 n) exponential enclosures; vectorized over the
 last two non-query positions and y, a Python loop over the query and the remaining positions.
@@ -40,6 +46,9 @@ from ..model.weights import Weights
 from ..numerics import Interval, sqrt_enclosure, sum_rounding_bound
 from ..paths import count_path_flops, path_intervals
 from .result import BoundResult
+
+REFINE_LIMIT = 200_000  # at most this many undecided inputs get the per-input re-evaluation
+REFINE_CHUNK = 8192
 
 REPORT_KEYS = (
     "strategy", "model_sha256", "n_inputs", "n_correct", "n_wrong", "n_undecided",
@@ -71,11 +80,13 @@ def weighted_logit_tables(weights: Weights, flops: FlopCounter):
     return T
 
 
-def run(weights: Weights, progress: bool = False, float32_accuracy=None) -> BoundResult:
+def run(weights: Weights, progress: bool = False, float32_accuracy=None, keep_status: bool = False) -> BoundResult:
     """Certified enclosure [accuracy_lo, accuracy_hi] of the exact accuracy (see module docstring).
 
     Complexity: O(V^n V) float64 operations, O(V^3 n) interval operations.
     Preconditions: weights validated by make_weights.
+    With keep_status, diagnostics["status"] is an int8 array indexed by the n tokens: +1 certainly
+    correct, -1 certainly wrong, 0 undecided (V^n bytes: small models only).
     Postconditions: n_correct inputs are certainly correct, n_wrong certainly wrong,
     n_correct + n_wrong + n_undecided = V^n; accuracy_lo = n_correct / V^n <= true accuracy
     <= (V^n - n_wrong) / V^n = accuracy_hi.
@@ -91,17 +102,36 @@ def run(weights: Weights, progress: bool = False, float32_accuracy=None) -> Boun
     outer = k - inner
     n_correct = n_wrong = 0
     tokens = np.arange(V)
+    # per-input status (+1 certainly correct, -1 certainly wrong, 0 undecided), indexed by the tokens
+    status = np.zeros((V,) * n, dtype=np.int8) if keep_status else None
+    pending, n_pending = [], 0  # undecided inputs, re-evaluated one by one with their own shift
     for q in tqdm(range(V), desc="brute force", unit="query", disable=not progress):
         Th, Tl = Thi[q], Tlo[q]  # [n(i), V(t), V(y)]
-        mag = max(float(np.abs(Th).max()), float(np.abs(Tl).max()))
-        # rounding of the 2n-term float sums (2n*mag rounded up: an upper bound of sum |terms|)
-        err = sum_rounding_bound(2 * n, float(np.nextafter(2 * n * mag, np.inf)))
-        if not np.isfinite(err):
+        mag = np.maximum(np.abs(Th), np.abs(Tl)).max(axis=2)  # [n(i), V(t)]: max_y |T[q,i,t,y]|
+        if not np.all(np.isfinite(mag)):
             raise OverflowError("brute force: weighted logits overflow float64; cannot certify")
         for prefix in product(range(V), repeat=outer):
-            c, w = _classify(Th, Tl, q, prefix, inner, V, n, err, tokens)
-            n_correct += c
-            n_wrong += w
+            c, w = _classify(Th, Tl, mag, q, prefix, inner, V, n, tokens)
+            n_correct += int(c.sum())
+            n_wrong += int(w.sum())
+            if status is not None:
+                status[prefix + (Ellipsis, q)] = c.astype(np.int8) - w.astype(np.int8)
+            und = np.argwhere(~(c | w))  # [N, inner] tokens of the undecided inputs
+            if len(und) and n_pending < REFINE_LIMIT:
+                toks = np.empty((len(und), n), dtype=np.int64)
+                toks[:, :outer] = prefix
+                toks[:, outer:k] = und
+                toks[:, k] = q
+                pending.append(toks)
+                n_pending += len(toks)
+    if pending:
+        toks = np.concatenate(pending)[:REFINE_LIMIT]
+        c, w = refine(weights, toks, progress)
+        flops.elementwise("bf/refine", (len(toks), n, V), ops=6)
+        n_correct += int(c.sum())
+        n_wrong += int(w.sum())
+        if status is not None:
+            status[tuple(toks.T)] = c.astype(np.int8) - w.astype(np.int8)
     n_inputs = V**n
     # per input: (n-1) row additions of length V, a max over V, n lookups and adds, 2 compares
     flops.elementwise("bf/sums", (n_inputs, V), ops=n - 1)
@@ -124,24 +154,30 @@ def run(weights: Weights, progress: bool = False, float32_accuracy=None) -> Boun
             "accuracy_hi": float(Fraction(n_inputs - n_wrong, n_inputs)),
             "float32_accuracy": float32_accuracy,
         },
-        diagnostics={"flops": flops.as_dict()},
+        diagnostics={"flops": flops.as_dict(), "status": status},
         report_keys=REPORT_KEYS,
     )
 
 
-def _classify(Th, Tl, q, prefix, inner, V, n, err, tokens):
+def _classify(Th, Tl, mag, q, prefix, inner, V, n, tokens):
     """Count certainly-correct and certainly-wrong inputs with query q and the given prefix tokens.
 
-    Th/Tl: [n(i), V(t), V(y)] upper/lower tables for this q.  The inputs are
-    (prefix..., a, b, q) with (a, b) ranging over the last `inner` non-query positions.
-    Returns (n_correct, n_wrong) over the V**inner inputs.
+    Th/Tl: [n(i), V(t), V(y)] upper/lower tables for this q; mag[i, t] = max_y max(|Th|, |Tl|).
+    The inputs are (prefix..., a, b, q) with (a, b) ranging over the last `inner` non-query
+    positions.  Per input, sum |terms| of the two n-term sums and their difference is at most
+    2 * sum_i mag[i, t_i]; that float sum of n non-negative terms is itself rounded, by a relative
+    gamma_n < 2^-40 for any n here, hence the factor 2 (1 + 2^-40) (whose own product rounding,
+    relative 2^-53, is also covered) before `sum_rounding_bound` rounds the final bound up.
+    Returns bool arrays (certainly correct, certainly wrong), each [V]*inner over (a, b).
     """
     outer = len(prefix)
     hi = Th[n - 1, q].copy()  # [V(y)] query slot
     lo = Tl[n - 1, q].copy()
+    ms = mag[n - 1, q]
     for i, t in enumerate(prefix):
         hi += Th[i, t]
         lo += Tl[i, t]
+        ms = ms + mag[i, t]
     m0 = max((q,) + tuple(prefix))
     shape = (V,) * inner  # [a, b]
     H = np.broadcast_to(hi, shape + (V,)).copy()  # [a, b, y] upper sums at every y
@@ -153,6 +189,7 @@ def _classify(Th, Tl, q, prefix, inner, V, n, err, tokens):
         idx[j] = slice(None)
         H += Th[i][tuple(idx)]
         Lo += Tl[i][tuple(idx)]
+        ms = ms + mag[i].reshape([V if jj == j else 1 for jj in range(inner)])
         tok_shape = [1] * inner
         tok_shape[j] = V
         m = np.maximum(m, tokens.reshape(tok_shape))
@@ -161,6 +198,45 @@ def _classify(Th, Tl, q, prefix, inner, V, n, err, tokens):
     lo_m = np.take_along_axis(Lo, mi, axis=-1)[..., 0]
     np.put_along_axis(H, mi, -np.inf, axis=-1)
     np.put_along_axis(Lo, mi, -np.inf, axis=-1)
+    err = sum_rounding_bound(2 * n, ms * (2 * (1 + 2.0**-40)))  # [a, b], rounded up
     correct = (H.max(axis=-1) - lo_m) < -err
     wrong = (Lo.max(axis=-1) - hi_m) >= err
-    return int(correct.sum()), int(wrong.sum())
+    return correct, wrong
+
+
+def refine(weights: Weights, tokens: np.ndarray, progress: bool = False):
+    """Re-evaluate individual inputs in intervals with a per-input exponent shift.
+
+    Complexity: O(N n V) interval operations and N n exponential enclosures for N inputs.
+    Preconditions: tokens [N, n] ints in [0, V).
+    Postconditions: returns (correct, wrong) bool [N]: correct[j] only if for every y != m the interval
+    sum_i w_i (L_i[y] - L_i[m]) is certainly < 0 (so logit[m] > logit[y] exactly); wrong[j] only if some
+    y != m has that sum certainly >= 0 (logit[y] >= logit[m], a tie counting as wrong).
+    """
+    cfg = weights.config
+    V, n = cfg.d_vocab, cfg.n_ctx
+    P = path_intervals(weights)
+    s = sqrt_enclosure(cfg.d_head)
+    EUPU, EVOU = P.EUPU, P.EVOU
+    correct = np.zeros(len(tokens), dtype=bool)
+    wrong = np.zeros(len(tokens), dtype=bool)
+    chunks = range(0, len(tokens), REFINE_CHUNK)
+    for a in tqdm(chunks, desc="refine near-ties", disable=not progress or len(chunks) < 4):
+        x = tokens[a : a + REFINE_CHUNK]  # [N, n]
+        N = len(x)
+        q = x[:, -1]
+        m = x.max(axis=1)
+        pos = np.arange(n)
+        scores = (P.EQKE[q[:, None], x] + P.EQKP[q[:, None], pos[None, :]]).div_pos(s)  # [N, n]
+        w = (scores - scores.hi.max(axis=1)[:, None]).exp()  # [N, n], the largest weight ~1
+        Lq = EUPU[q]  # [N, V(y)]
+        D = (Lq - Lq[np.arange(N), m][:, None])[:, None, :]  # [N, 1, V]: EUPU[q,y] - EUPU[q,m]
+        Ev = EVOU[x]  # [N, n, V]
+        D = D + (Ev - Ev[np.arange(N)[:, None], pos[None, :], m[:, None]][:, :, None])
+        Pv = P.PVOU[pos]  # [n, V]
+        D = D + (Pv[None, :, :] - P.PVOU[pos[None, :], m[:, None]][:, :, None])  # [N, n, V]
+        S = (w[:, :, None] * D).sum(axis=1)  # [N, V(y)]
+        is_m = np.arange(V)[None, :] == m[:, None]
+        correct[a : a + N] = np.where(is_m, True, S.certainly_neg()).all(axis=1)
+        wrong[a : a + N] = np.where(is_m, False, S.certainly_nonneg()).any(axis=1)
+    return correct, wrong
