@@ -87,6 +87,41 @@ def cmd_bounds(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- certificates
+def cmd_certify(args) -> int:
+    from .certificate.certify import certify
+    from .certificate.schema import dump_certificate
+    from .model.checkpoint import atomic_write_bytes, load_weights
+
+    weights = load_weights(args.model)
+    cert, info = certify(weights, frac_bits=args.frac_bits, progress=not args.quiet)
+    out = Path(args.out or f"artifacts/certs/{Path(args.model).stem}.cert.json")
+    atomic_write_bytes(out, dump_certificate(cert).encode())
+    print(f"wrote {out}: {cert['claimed_count']} of {cert['n_inputs']} inputs "
+          f"({cert['claimed_count'] / cert['n_inputs']:.6f}), frac_bits {info['frac_bits']}, "
+          f"{len(cert['cells'])} cells, {len(cert['c0'])} c0 sequences, {info['seconds']:.2f} s")
+    if info["dropped_k"] or info["dropped_c0"]:
+        print(f"note: the exact check rejected {info['dropped_k']} S-set members and {info['dropped_c0']} c0 "
+              f"sequences that the interval strategy accepted (cubic count {info['cubic_count']})")
+    return 0
+
+
+def cmd_replay(args) -> int:
+    import time
+
+    from .certificate.replay import replay_file
+
+    t0 = time.perf_counter()
+    res = replay_file(args.cert)
+    dt = time.perf_counter() - t0
+    if res.ok:
+        print(f"PASS {args.cert}: {res.count} / {res.n_inputs} = {res.count / res.n_inputs:.6f} "
+              f"inputs certified correct (exact integer replay, {dt:.2f} s)")
+        return 0
+    print(f"FAIL {args.cert}: {res.detail}")
+    return 1
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -117,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     bb.add_argument("--out-dir", default="artifacts/reports", help="folder for MODEL.bounds.json and .txt")
     bb.add_argument("--quiet", action="store_true", help="no progress bars")
     bb.set_defaults(func=cmd_bounds)
+
+    c = sub.add_parser("certify", help="cubic proof -> exact certificate JSON (schema v1)")
+    c.add_argument("model", help="checkpoint (.safetensors or TransformerLens .pt)")
+    c.add_argument("--out", help="certificate path (default artifacts/certs/MODEL.cert.json)")
+    c.add_argument("--frac-bits", type=int, default=None,
+                   help="fixed-point bits of the exp tables (default: chosen from the attention score range)")
+    c.add_argument("--quiet", action="store_true", help="no progress bars")
+    c.set_defaults(func=cmd_certify)
+
+    r = sub.add_parser("replay", help="re-check a certificate with exact integer arithmetic (PASS/FAIL, exit 0/1)")
+    r.add_argument("cert", help="certificate JSON")
+    r.set_defaults(func=cmd_replay)
 
     for extra in _EXTRA_COMMANDS:
         extra(sub)

@@ -1,0 +1,733 @@
+"""Exact-integer replay of a cubic certificate: the trusted base (standard library only).
+
+    python -c "from pipeline.certificate.replay import replay_file; print(replay_file('cert.json'))"
+
+Owns checks 1..10 of pipeline/certificate/FORMAT.md, in that order and under those names; the
+Lean checker (lean/MaxKCert/Checker.lean) is its line-for-line twin.  Only ints and bools enter
+the check: every weight is mantissa * 2^e, every rounded quantity is a certificate integer that
+the replay verifies by multiplying and comparing.  Imports: the standard library and
+pipeline.certificate.schema, nothing else (no numpy, no floats, no mpmath).
+
+Trust argument: why passing checks 1..10 means at least `claimed_count` of the V^n inputs are
+correct in exact real arithmetic on these weights (correct: logit[max x] > logit[y], all y != max x).
+
+* Weights (checks 1-3).  Every mantissa*2^e is a float32 value and the canonical hash of those
+  values equals `model_sha256`, so the integers are exactly the weights of the hashed model.
+  After alignment every tensor is an integer matrix at the common scale 2^e0.
+* Paths (check 4).  With Eq = W_E + W_pos[n-1], the last-position logits of the model are
+  logit[y] = EUPU[q,y] + sum_i a_i (EVOU[t_i,y] + PVOU[i,y]),  a = softmax_i(score_i / sqrt h),
+  score_i = EQKE[q,t_i] + EQKP[q,i]; b_O enters once outside the sum, and is booked inside it
+  because sum_i a_i = 1.  compute_paths evaluates these matrices exactly (integers at scale
+  2^(4 e0)); no rounding happens anywhere before the exponentials.
+* Sign trick.  Put w_i = exp(score_i / sqrt h) > 0.  Since sum_i a_i = 1,
+  logit[y] - logit[m] = sum_i a_i Z_i[y] with Z_i[y] = EUPU'[q,y] + EVOU'[t_i,y] + PVOU'[i,y]
+  (X'[.,y] = X[.,y] - X[.,m]), and its sign is the sign of sum_i w_i Z_i[y] (multiply by
+  sum_i w_i > 0).  Dividing every w_i by the positive constant exp((maxE[q] + maxP[q]) / sqrt h)
+  changes no sign, so w_i = e(q,t_i) p(q,i) with e = exp((EQKE-maxE)/sqrt h) and
+  p = exp((EQKP-maxP)/sqrt h).
+* Exponentials (checks 5-6).  s_lo/2^F <= sqrt h <= s_hi/2^F with 0 < s_lo <= s_hi, so each
+  exponent -y lies in [-yB, -yA]; exp_lower / exp_upper are Taylor sums rounded down / up
+  (remainder of the series for r in [0,1] at most 2 r^N/N!) followed by j exact squarings
+  rounded down / up, so L/2^F <= e^(num/den) <= H/2^F.  Hence lo <= e*2^F <= hi for every table
+  entry, and the true w_i lies in [elo plo, ehi phi] / 4^F.  For any z, w z <= ub([wlo, whi], z)
+  (whi z if z >= 0, else wlo z), so sum_i w_i z_i <= sum_i ub(w_i, z_i) (up to the factor 4^F).
+* c = 0 (check 8).  Each listed (m, q) is one input (m, ..., m, q) with n-1 >= 1 copies of m
+  when q < m (so its max is m; for n = 1 only q == m is allowed); check_c0 shows
+  sum_i ub(w_i, Z_i[y]) < 0 for every y != m with the full logit difference, so it is correct.
+* c >= 1 (check 9).  For a cell (q, m, c) and a placement of the two bias vectors (any split
+  Dir + Ov of EUPU + EVOU gives the same logits because sum_i a_i = 1), the split maxima bound
+  every wrong-minus-right term: Z_i[y] <= U[q] + E[t_i] = g(t_i), because
+  Dir'[q,y] <= U[q] and Ov'[t,y] + PVOU'[i,y] <= Ov'[t,y] + P[y] <= E[t] for y != m.  So
+  sum_i w_i Z_i[y] <= sum_i w_i g(t_i) for every y != m.
+  - Pure inputs (every non-max non-query token equal to k): sum_i w_i g(t_i) =
+    e(m) g(m) A + e(k) g(k) (T - A) + e(q) g(q) p(n-1), where A = total positional weight p of
+    the m-slots and T the total over all non-query slots: linear in A, hence at most its value at
+    the smallest or the largest A.  Those are the two sorted arrangements ("low": m on the r
+    lowest-EQKP slots, "high": m on the r highest; check_orders proves orders[q] sorts EQKP[q,.],
+    and exp is increasing, so they minimise / maximise A).  check_cells shows, for every k in S,
+    that the ub-sums of both (upper bounds of their exact sums, previous bullets) are < 0, so
+    every pure input with k in S is correct, in every arrangement.  (For q < m, c <= n-2 leaves
+    r >= 1 slots of m, so m really is the max.)
+  - Mixed inputs (non-max tokens k_1..k_c, all in S): each non-max slot contributes
+    p(i) e(k_j) g(k_j) with p(i) > 0; replacing every k_j by k* = argmax_{k in S} e(k) g(k)
+    (same slots) does not decrease the sum, and the result is the sum of a pure input with k* in
+    S, already < 0.  So every input whose c non-max non-query tokens lie in S is correct.
+* Count (check 10).  An input determines q = x[n-1], m = max x and c = #{i < n-1 : x_i != m};
+  the cell (q, m, c) covers exactly C(n-1, c) |S|^c distinct inputs (choose the c slots, then
+  their tokens in S, all < m, so c is exactly c), the c0 entry (q, m) covers one (its c is 0, so
+  it is in no cell), and the strictly increasing lists contain each (m, q, c) / (m, q) once.  So the covered inputs are pairwise
+  distinct, all correct, and number exactly claimed_count.
+(check_header demands V >= 2, so every max over y != m above is over a non-empty set.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import struct
+from typing import NamedTuple
+
+from pipeline.certificate.schema import (
+    PARAM_NAMES,
+    SCHEMA_VERSION,
+    STRATEGY,
+    CertificateError,
+    load_certificate,
+    param_shapes,
+    validate_certificate,
+)
+
+MAX_FRAC_BITS = 4096  # resource guards against hostile certificates (FORMAT.md check 1)
+MAX_TAYLOR_TERMS = 1024
+MAX_SQUARINGS = 12  # exp arguments are capped at F <= 4096 = 2^12: e^x = (e^(x/2^j))^(2^j), j <= 12
+F32_MIN_EXPONENT = -149  # float32 values are multiples of 2^-149 ...
+F32_MAX_EXPONENT = 127  # ... and below 2^128
+
+
+class ReplayResult(NamedTuple):
+    ok: bool
+    count: int  # claimed_count when ok, else 0
+    n_inputs: int  # V^n (0 when the header did not pass)
+    failed_check: str | None  # name of the first failing check
+    detail: str  # one line: "<check>: <problem>" or a success summary
+
+
+# ----------------------------------------------------------------- small integer helpers
+
+
+def ceil_div(a: int, b: int) -> int:
+    """ceil(a / b) for b > 0."""
+    return -((-a) // b)
+
+
+def lex_less(a: list, b: list) -> bool:
+    """a < b lexicographically (lists of ints of equal length)."""
+    for i in range(len(a)):
+        if a[i] != b[i]:
+            return a[i] < b[i]
+    return False
+
+
+def matmul(A: list, B: list) -> list:
+    """Exact integer matrix product [r x k] @ [k x c] -> [r x c]."""
+    k = len(B)
+    c = len(B[0]) if k > 0 else 0
+    out = []
+    for row in A:
+        acc = [0] * c
+        for kk in range(k):
+            a = row[kk]
+            if a != 0:
+                brow = B[kk]
+                for j in range(c):
+                    acc[j] += a * brow[j]
+        out.append(acc)
+    return out
+
+
+def dot(u: list, v: list) -> int:
+    s = 0
+    for i in range(len(u)):
+        s += u[i] * v[i]
+    return s
+
+
+def reshape(flat: list, rows: int, cols: int) -> list:
+    """Row-major [rows * cols] -> [rows][cols]."""
+    out = []
+    for r in range(rows):
+        out.append(flat[r * cols:(r + 1) * cols])
+    return out
+
+
+def popcount(mask: int) -> int:
+    c = 0
+    while mask > 0:
+        c += mask & 1
+        mask >>= 1
+    return c
+
+
+# ----------------------------------------------------------------- 1. header
+
+
+def check_header(cert) -> str | None:
+    """Establishes: schema v1, strategy cubic, exact structure, V >= 2, n_inputs == V^n, F and N_T in range."""
+    try:
+        validate_certificate(cert, None)  # key sets, int types, shapes and list lengths vs config
+    except CertificateError as e:
+        return e.problem
+    if cert["schema_version"] != SCHEMA_VERSION or cert["strategy"] != STRATEGY:
+        return "wrong schema_version or strategy"
+    cfg = cert["config"]
+    V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
+    if V < 2 or n < 1 or d < 1 or h < 1:
+        return "config needs d_vocab >= 2 and n_ctx, d_model, d_head >= 1"
+    if cert["n_inputs"] != V**n:
+        return f"n_inputs is {cert['n_inputs']}, expected V^n = {V**n}"
+    F, NT = cert["frac_bits"], cert["taylor_terms"]
+    if F < 1 or F > MAX_FRAC_BITS:
+        return f"frac_bits {F} not in 1..{MAX_FRAC_BITS}"
+    if NT < 1 or NT > MAX_TAYLOR_TERMS:
+        return f"taylor_terms {NT} not in 1..{MAX_TAYLOR_TERMS}"
+    shapes = param_shapes(V, n, d, h)
+    for name in PARAM_NAMES:
+        w = cert["weights"][name]
+        size = 1
+        for s in shapes[name]:
+            size *= s
+        if w["shape"] != shapes[name] or len(w["mantissas"]) != size:
+            return f"weights.{name} does not match config"
+    return None
+
+
+# ----------------------------------------------------------------- 2. float32 values and hash
+
+
+def float32_bits(mantissa: int, exponent: int) -> int:
+    """IEEE-754 binary32 bit pattern of mantissa * 2^exponent, or -1 if that is not a float32.
+
+    Zero (either sign) encodes as +0.0.  Normal: 2^-126 <= |v| < 2^128 with at most 24
+    significant bits; subnormal: |v| < 2^-126 and v a multiple of 2^-149.
+    """
+    if mantissa == 0:
+        return 0
+    sign = 0
+    a = mantissa
+    if a < 0:
+        sign = 1
+        a = -a
+    tz = (a & -a).bit_length() - 1  # strip trailing zero bits: a odd, value = a * 2^e
+    a >>= tz
+    e = exponent + tz
+    nbits = a.bit_length()
+    top = e + nbits - 1  # 2^top <= |value| < 2^(top+1)
+    if top > 127:
+        return -1
+    if top >= -126:  # normal
+        if nbits > 24:
+            return -1
+        frac = (a << (24 - nbits)) - (1 << 23)  # 23 fraction bits after the implicit 1
+        return (sign << 31) | ((top + 127) << 23) | frac
+    if e < -149:  # subnormal: value = f * 2^-149, f < 2^23
+        return -1
+    return (sign << 31) | (a << (e + 149))
+
+
+def check_float32(weights: dict) -> str | None:
+    """Establishes: every exponent is in -149..127 and every mantissa * 2^e is a float32 value."""
+    for name in PARAM_NAMES:
+        e = weights[name]["exponent"]
+        if e < F32_MIN_EXPONENT or e > F32_MAX_EXPONENT:
+            return f"weights.{name}.exponent {e} not in {F32_MIN_EXPONENT}..{F32_MAX_EXPONENT}"
+        mants = weights[name]["mantissas"]
+        for i in range(len(mants)):
+            if float32_bits(mants[i], e) < 0:
+                return f"weights.{name}.mantissas[{i}] = {mants[i]} * 2^{e} is not a float32 value"
+    return None
+
+
+def weights_sha256(weights: dict) -> str:
+    """The canonical model hash (pipeline/model/weights.py canonical_sha256), from the integers:
+    sha256 over PARAM_NAMES of b"<name>:<d0>x<d1>...\\n" + little-endian float32 bytes.
+    Precondition: check_float32 passed."""
+    hasher = hashlib.sha256()
+    for name in PARAM_NAMES:
+        w = weights[name]
+        dims = []
+        for s in w["shape"]:
+            dims.append(str(s))
+        hasher.update((name + ":" + "x".join(dims) + "\n").encode("ascii"))
+        e = w["exponent"]
+        chunks = []
+        for mant in w["mantissas"]:
+            chunks.append(struct.pack("<I", float32_bits(mant, e)))
+        hasher.update(b"".join(chunks))
+    return hasher.hexdigest()
+
+
+# ----------------------------------------------------------------- 3. alignment
+
+
+def align_weights(weights: dict, V: int, n: int, d: int, h: int) -> tuple:
+    """Establishes: every tensor as exact integers at the common scale 2^e0, e0 = min(0, min e).
+
+    Returns (z, T) with z = -e0 >= 0 and T[name] a matrix (list of rows) for W_* (head axis of
+    size 1 dropped) and a vector for b_*: real value = T[name] entry * 2^e0.
+    """
+    e0 = 0
+    for name in PARAM_NAMES:
+        if weights[name]["exponent"] < e0:
+            e0 = weights[name]["exponent"]
+    flat = {}
+    for name in PARAM_NAMES:
+        shift = weights[name]["exponent"] - e0
+        vals = []
+        for mant in weights[name]["mantissas"]:
+            vals.append(mant << shift)
+        flat[name] = vals
+    T = {
+        "W_E": reshape(flat["W_E"], V, d),
+        "W_pos": reshape(flat["W_pos"], n, d),
+        "W_Q": reshape(flat["W_Q"], d, h),
+        "W_K": reshape(flat["W_K"], d, h),
+        "W_V": reshape(flat["W_V"], d, h),
+        "W_O": reshape(flat["W_O"], h, d),
+        "W_U": reshape(flat["W_U"], d, V),
+        "b_Q": flat["b_Q"],
+        "b_K": flat["b_K"],
+        "b_V": flat["b_V"],
+        "b_O": flat["b_O"],
+        "b_U": flat["b_U"],
+    }
+    return -e0, T
+
+
+# ----------------------------------------------------------------- 4. path matrices
+
+
+def compute_paths(T: dict, z: int, n: int) -> dict:
+    """Establishes: the exact path matrices of FORMAT.md check 4, all at scale 2^(4 e0).
+
+    Keys: EUPU0 [V][V], bU [V], bOV [V], EVOU0 [V][V], PVOU [n][V], EQKE [V][V], EQKP [V][n],
+    and the full-bias EUPU = EUPU0 + bU, EVOU = EVOU0 + bOV.
+    """
+    W_E, W_pos, W_U = T["W_E"], T["W_pos"], T["W_U"]
+    V = len(W_E)
+    d = len(W_pos[0])
+    Eq = []  # [V][d], scale e0
+    for q in range(V):
+        row = []
+        for i in range(d):
+            row.append(W_E[q][i] + W_pos[n - 1][i])
+        Eq.append(row)
+    EUPU0 = []
+    for row in matmul(Eq, W_U):  # scale 2 e0
+        out = []
+        for x in row:
+            out.append(x << (2 * z))
+        EUPU0.append(out)
+    bU = []
+    for x in T["b_U"]:
+        bU.append(x << (3 * z))
+    bVO = matmul([T["b_V"]], T["W_O"])[0]  # [d], scale 2 e0
+    bsum = []
+    for i in range(d):
+        bsum.append(bVO[i] + (T["b_O"][i] << z))
+    bOV = []
+    for x in matmul([bsum], W_U)[0]:  # scale 3 e0
+        bOV.append(x << z)
+    VOU = matmul(matmul(T["W_V"], T["W_O"]), W_U)  # [d][V], scale 3 e0
+    EVOU0 = matmul(W_E, VOU)
+    PVOU = matmul(W_pos, VOU)
+    Qv = []  # [V][h], scale 2 e0
+    for row in matmul(Eq, T["W_Q"]):
+        out = []
+        for i in range(len(row)):
+            out.append(row[i] + (T["b_Q"][i] << z))
+        Qv.append(out)
+    Kt = []
+    for row in matmul(W_E, T["W_K"]):
+        out = []
+        for i in range(len(row)):
+            out.append(row[i] + (T["b_K"][i] << z))
+        Kt.append(out)
+    Kp = matmul(W_pos, T["W_K"])
+    EQKE = []
+    EQKP = []
+    for q in range(V):
+        er = []
+        for t in range(V):
+            er.append(dot(Qv[q], Kt[t]))
+        EQKE.append(er)
+        pr = []
+        for p in range(n):
+            pr.append(dot(Qv[q], Kp[p]))
+        EQKP.append(pr)
+    EUPU = []
+    EVOU = []
+    for r in range(V):
+        a = []
+        b = []
+        for y in range(V):
+            a.append(EUPU0[r][y] + bU[y])
+            b.append(EVOU0[r][y] + bOV[y])
+        EUPU.append(a)
+        EVOU.append(b)
+    return {"EUPU0": EUPU0, "bU": bU, "bOV": bOV, "EVOU0": EVOU0, "PVOU": PVOU,
+            "EQKE": EQKE, "EQKP": EQKP, "EUPU": EUPU, "EVOU": EVOU}
+
+
+# ----------------------------------------------------------------- 5. sqrt(d_head)
+
+
+def check_sqrt(s_lo: int, s_hi: int, h: int, F: int) -> str | None:
+    """Establishes: 0 < s_lo/2^F <= sqrt(h) <= s_hi/2^F."""
+    if not (0 < s_lo and s_lo <= s_hi):
+        return "need 0 < s_lo <= s_hi"
+    if s_lo * s_lo > (h << (2 * F)):
+        return "s_lo^2 > h 4^F"
+    if s_hi * s_hi < (h << (2 * F)):
+        return "s_hi^2 < h 4^F"
+    return None
+
+
+# ----------------------------------------------------------------- 6. exponentials
+
+
+def exp_reduction(num: int, den: int) -> int:
+    """Smallest j in 0..12 with num <= den 2^j, or -1 (also -1 unless num >= 0 and den > 0)."""
+    if num < 0 or den <= 0:
+        return -1
+    for j in range(MAX_SQUARINGS + 1):
+        if num <= (den << j):
+            return j
+    return -1
+
+
+def exp_lower(num: int, den: int, F: int, NT: int) -> int:
+    """L with L/2^F <= e^(num/den), for 0 <= num/den <= 2^12, den > 0; -1 when out of range."""
+    j = exp_reduction(num, den)
+    if j < 0:
+        return -1
+    r = (num << F) // (den << j)  # r/2^F <= num/(den 2^j) <= 1, rounded down
+    t = 1 << F
+    total = t
+    for i in range(1, NT):
+        t = (t * r) // (i << F)  # t/2^F <= r^i/i!, rounded down
+        total += t
+    for _ in range(j):
+        total = (total * total) >> F  # floor(L^2 / 2^F)
+    return total
+
+
+def exp_upper(num: int, den: int, F: int, NT: int) -> int:
+    """H with e^(num/den) <= H/2^F, for 0 <= num/den <= 2^12, den > 0; -1 when out of range."""
+    j = exp_reduction(num, den)
+    if j < 0:
+        return -1
+    r = ceil_div(num << F, den << j)  # num/(den 2^j) <= r/2^F <= 1, rounded up
+    t = 1 << F
+    total = t
+    for i in range(1, NT + 1):
+        t = ceil_div(t * r, i << F)  # t/2^F >= r^i/i!, rounded up
+        if i < NT:
+            total += t
+        else:
+            total += 2 * t  # remainder sum_{i >= NT} r^i/i! <= 2 r^NT/NT! for r <= 1
+    for _ in range(j):
+        total = ceil_div(total * total, 1 << F)  # ceil(H^2 / 2^F)
+    return total
+
+
+def check_exp_neg(lo: int, hi: int, yA: tuple, yB: tuple, F: int, NT: int) -> bool:
+    """Establishes: lo/2^F <= e^(-yB) and e^(-yA) <= hi/2^F (yA, yB = (num, den), num >= 0, den > 0).
+
+    Hence lo/2^F <= e^(-y) <= hi/2^F for every y in [yA, yB].  Arguments are capped at F
+    (e^-F 2^F < 1): lo != 0 needs yB <= F, and hi is checked against e^-min(yA, F).
+    Precondition: 1 <= F <= 4096 (check_header), so exp_* always find their j.
+    """
+    na, da = yA
+    nb, db = yB
+    if na < 0 or da <= 0 or nb < 0 or db <= 0:
+        return False
+    if lo < 0:
+        return False
+    if lo != 0:
+        if nb > F * db:
+            return False
+        H = exp_upper(nb, db, F, NT)
+        if H < 0 or lo * H > (1 << (2 * F)):
+            return False
+    if na > F * da:  # min(yA, F): a smaller argument only weakens the claim
+        na, da = F, 1
+    L = exp_lower(na, da, F, NT)
+    if L < 0:
+        return False
+    return hi * L >= (1 << (2 * F))
+
+
+def check_exp_tables(EQKE: list, EQKP: list, exp_eqke: dict, exp_eqkp: dict,
+                     s_lo: int, s_hi: int, z: int, F: int, NT: int) -> str | None:
+    """Establishes: elo/2^F <= exp((EQKE[q,t]-maxE[q])/sqrt h) <= ehi/2^F, same for EQKP / plo, phi.
+
+    Precondition: check_sqrt passed (0 < s_lo <= s_hi enclose sqrt(h) 2^F).
+    """
+    for name, S, table in (("exp_eqke", EQKE, exp_eqke), ("exp_eqkp", EQKP, exp_eqkp)):
+        for q in range(len(S)):
+            row = S[q]
+            mx = row[0]
+            for x in row:
+                if x > mx:
+                    mx = x
+            for t in range(len(row)):
+                negx = mx - row[t]  # -x >= 0
+                yA = (negx << F, s_hi << (4 * z))
+                yB = (negx << F, s_lo << (4 * z))
+                if not check_exp_neg(table["lo"][q][t], table["hi"][q][t], yA, yB, F, NT):
+                    return f"{name}[{q}][{t}]: lo/hi is not an enclosure"
+    return None
+
+
+# ----------------------------------------------------------------- 7. orders
+
+
+def check_orders(orders: list, EQKP: list, n: int) -> str | None:
+    """Establishes: orders[q] lists the non-query positions 0..n-2 sorted by EQKP[q,.] ascending."""
+    for q in range(len(orders)):
+        o = orders[q]
+        if len(o) != n - 1:
+            return f"orders[{q}] has {len(o)} entries, expected {n - 1}"
+        seen = [False] * (n - 1)
+        for p in o:
+            if p < 0 or p >= n - 1 or seen[p]:
+                return f"orders[{q}] is not a permutation of 0..{n - 2}"
+            seen[p] = True
+        for i in range(n - 2):
+            if EQKP[q][o[i]] > EQKP[q][o[i + 1]]:
+                return f"orders[{q}] is not sorted by EQKP at index {i}"
+    return None
+
+
+# ----------------------------------------------------------------- 8. c = 0
+
+
+def ub(wlo: int, whi: int, z: int) -> int:
+    """Upper bound of w z over w in [wlo, whi] (wlo >= 0): whi z if z >= 0 else wlo z."""
+    if z >= 0:
+        return whi * z
+    return wlo * z
+
+
+def c0_entry_ok(m: int, q: int, paths: dict, elo: list, ehi: list, plo: list, phi: list,
+                V: int, n: int) -> bool:
+    """The c = 0 input (m, ..., m, q): for every y != m, sum_i ub(w_i, Z_i[y]) < 0."""
+    EUPU, EVOU, PVOU = paths["EUPU"], paths["EVOU"], paths["PVOU"]
+    for y in range(V):
+        if y == m:
+            continue
+        s = 0
+        for i in range(n):
+            t = m
+            if i == n - 1:
+                t = q
+            Z = (EUPU[q][y] - EUPU[q][m]) + (EVOU[t][y] - EVOU[t][m]) + (PVOU[i][y] - PVOU[i][m])
+            s += ub(elo[q][t] * plo[q][i], ehi[q][t] * phi[q][i], Z)
+        if s >= 0:
+            return False
+    return True
+
+
+def check_c0(c0: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
+             V: int, n: int) -> str | None:
+    """Establishes: each listed (m, q) names a distinct c = 0 input that is correct."""
+    for idx in range(len(c0)):
+        m, q = c0[idx][0], c0[idx][1]
+        if idx > 0 and not lex_less(c0[idx - 1], c0[idx]):
+            return f"entry {idx} (m={m}, q={q}) is not strictly increasing in (m, q)"
+        if not (0 <= q and q <= m and m < V):
+            return f"entry {idx} (m={m}, q={q}) needs 0 <= q <= m < V"
+        if q < m and n < 2:  # (m, ..., m, q) must contain m: with n = 1 it is just (q)
+            return f"entry {idx} (m={m}, q={q}) needs q == m when n_ctx == 1"
+        if not c0_entry_ok(m, q, paths, elo, ehi, plo, phi, V, n):
+            return f"(m={m}, q={q}): logit difference not negative"
+    return None
+
+
+# ----------------------------------------------------------------- 9. cells, c >= 1
+
+
+def placement_matrices(paths: dict, pl: int) -> tuple:
+    """(Dir, Ov) for placement pl: bit 0 books b_U in the direct path, bit 1 books bOV there."""
+    dU = pl & 1
+    dO = pl >> 1
+    EUPU0, EVOU0, bU, bOV = paths["EUPU0"], paths["EVOU0"], paths["bU"], paths["bOV"]
+    V = len(EUPU0)
+    Dir = []
+    Ov = []
+    for r in range(V):
+        a = []
+        b = []
+        for y in range(V):
+            a.append(EUPU0[r][y] + dU * bU[y] + dO * bOV[y])
+            b.append(EVOU0[r][y] + (1 - dU) * bU[y] + (1 - dO) * bOV[y])
+        Dir.append(a)
+        Ov.append(b)
+    return Dir, Ov
+
+
+def split_maxima(Dir: list, Ov: list, PVOU: list, m: int, V: int, n: int) -> tuple:
+    """(U, E) for max token m: U[q] = max_{y!=m} Dir'[q,y], E[t] = max_{y!=m} (Ov'[t,y] + P[y]),
+    P[y] = max_p PVOU'[p,y].  Precondition: V >= 2 (check_header)."""
+    P = []
+    for y in range(V):
+        best = PVOU[0][y] - PVOU[0][m]
+        for p in range(1, n):
+            v = PVOU[p][y] - PVOU[p][m]
+            if v > best:
+                best = v
+        P.append(best)
+    U = []
+    E = []
+    for r in range(V):
+        bu = None
+        be = None
+        for y in range(V):
+            if y == m:
+                continue
+            u = Dir[r][y] - Dir[r][m]
+            e = Ov[r][y] - Ov[r][m] + P[y]
+            if bu is None or u > bu:
+                bu = u
+            if be is None or e > be:
+                be = e
+        U.append(bu)
+        E.append(be)
+    return U, E
+
+
+def arrangement_slots(o: list, c: int, high: bool) -> tuple:
+    """(Mslots, Kslots): low puts m on the n-1-c lowest-EQKP slots, high on the highest."""
+    r = len(o) - c
+    if high:
+        return o[c:], o[0:c]
+    return o[0:r], o[r:]
+
+
+def slots_sum(q: int, t: int, slots: list, g: int, elo: list, ehi: list, plo: list, phi: list) -> int:
+    """sum over slots i of ub(w(t, i), g), w(t, i) = [elo[q,t] plo[q,i], ehi[q,t] phi[q,i]]."""
+    s = 0
+    for i in slots:
+        s += ub(elo[q][t] * plo[q][i], ehi[q][t] * phi[q][i], g)
+    return s
+
+
+def cell_k_ok(m: int, q: int, c: int, k: int, U: list, E: list, o: list,
+              elo: list, ehi: list, plo: list, phi: list, n: int) -> str | None:
+    """None if both sorted arrangements of the pure input (c copies of k) have a negative sum;
+    else the name of the failing arrangement ("low" or "high")."""
+    for high in (False, True):
+        Mslots, Kslots = arrangement_slots(o, c, high)
+        s = slots_sum(q, m, Mslots, U[q] + E[m], elo, ehi, plo, phi)
+        s += slots_sum(q, k, Kslots, U[q] + E[k], elo, ehi, plo, phi)
+        s += slots_sum(q, q, [n - 1], U[q] + E[q], elo, ehi, plo, phi)
+        if s >= 0:
+            if high:
+                return "high"
+            return "low"
+    return None
+
+
+def check_cells(cells: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
+                orders: list, V: int, n: int) -> str | None:
+    """Establishes: for each cell, every input with c non-max non-query tokens in S is correct."""
+    mats = []
+    for pl in range(4):
+        mats.append(placement_matrices(paths, pl))
+    cache = {}  # (m, pl) -> (U, E), computed lazily
+    for idx in range(len(cells)):
+        m, q, c, pl, mask = cells[idx]
+        if idx > 0 and not lex_less(cells[idx - 1][0:3], cells[idx][0:3]):
+            return f"cell {idx} (m={m}, q={q}, c={c}) is not strictly increasing in (m, q, c)"
+        if not (0 <= q and q <= m and m < V):
+            return f"cell (m={m}, q={q}, c={c}) needs 0 <= q <= m < V"
+        cmax = n - 1
+        if q < m:
+            cmax = n - 2
+        if not (1 <= c and c <= cmax):
+            return f"cell (m={m}, q={q}, c={c}) needs 1 <= c <= {cmax}"
+        if not (0 <= pl and pl <= 3):
+            return f"cell (m={m}, q={q}, c={c}) placement {pl} not in 0..3"
+        if not (0 <= mask and mask < (1 << m)):
+            return f"cell (m={m}, q={q}, c={c}) mask not in 0..2^m-1"
+        key = (m, pl)
+        if key not in cache:
+            Dir, Ov = mats[pl]
+            cache[key] = split_maxima(Dir, Ov, paths["PVOU"], m, V, n)
+        U, E = cache[key]
+        for k in range(m):
+            if (mask >> k) & 1:
+                bad = cell_k_ok(m, q, c, k, U, E, orders[q], elo, ehi, plo, phi, n)
+                if bad is not None:
+                    return f"cell (m={m}, q={q}, c={c}) k={k} arrangement {bad}: sum not negative"
+    return None
+
+
+# ----------------------------------------------------------------- 10. count
+
+
+def check_count(claimed: int, c0: list, cells: list, n: int) -> str | None:
+    """Establishes: claimed_count == len(c0) + sum over cells of C(n-1, c) popcount(mask)^c."""
+    total = len(c0)
+    for cell in cells:
+        c, mask = cell[2], cell[4]
+        total += math.comb(n - 1, c) * popcount(mask) ** c
+    if claimed != total:
+        return f"claimed_count {claimed} != {total} proved by c0 and cells"
+    return None
+
+
+# ----------------------------------------------------------------- driver
+
+
+def replay(cert: dict) -> ReplayResult:
+    """Run checks 1..10 in order; stop at the first failure and name it.
+
+    Postcondition: ok == True implies at least `count` of the `n_inputs` inputs are correct in
+    exact real arithmetic on the certified weights (argument in the module docstring).
+    """
+
+    def fail(check: str, problem: str, n_inputs: int = 0) -> ReplayResult:
+        return ReplayResult(False, 0, n_inputs, check, f"{check}: {problem}")
+
+    problem = check_header(cert)
+    if problem is not None:
+        return fail("check_header", problem)
+    cfg = cert["config"]
+    V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
+    NI = V**n
+    F, NT = cert["frac_bits"], cert["taylor_terms"]
+    weights = cert["weights"]
+
+    problem = check_float32(weights)
+    if problem is not None:
+        return fail("check_float32", problem, NI)
+    digest = weights_sha256(weights)
+    if digest != cert["model_sha256"]:
+        return fail("weights_sha256", f"weights hash to {digest}, certificate says {cert['model_sha256']}", NI)
+
+    z, T = align_weights(weights, V, n, d, h)
+    paths = compute_paths(T, z, n)
+
+    s_lo, s_hi = cert["sqrt_d_head"]["lo"], cert["sqrt_d_head"]["hi"]
+    problem = check_sqrt(s_lo, s_hi, h, F)
+    if problem is not None:
+        return fail("check_sqrt", problem, NI)
+    problem = check_exp_tables(paths["EQKE"], paths["EQKP"], cert["exp_eqke"], cert["exp_eqkp"],
+                               s_lo, s_hi, z, F, NT)
+    if problem is not None:
+        return fail("check_exp_tables", problem, NI)
+    problem = check_orders(cert["orders"], paths["EQKP"], n)
+    if problem is not None:
+        return fail("check_orders", problem, NI)
+
+    elo, ehi = cert["exp_eqke"]["lo"], cert["exp_eqke"]["hi"]
+    plo, phi = cert["exp_eqkp"]["lo"], cert["exp_eqkp"]["hi"]
+    problem = check_c0(cert["c0"], paths, elo, ehi, plo, phi, V, n)
+    if problem is not None:
+        return fail("check_c0", problem, NI)
+    problem = check_cells(cert["cells"], paths, elo, ehi, plo, phi, cert["orders"], V, n)
+    if problem is not None:
+        return fail("check_cells", problem, NI)
+    problem = check_count(cert["claimed_count"], cert["c0"], cert["cells"], n)
+    if problem is not None:
+        return fail("check_count", problem, NI)
+    N = cert["claimed_count"]
+    return ReplayResult(True, N, NI, None, f"all checks passed: {N} of {NI} inputs certified correct")
+
+
+def replay_file(path) -> ReplayResult:
+    """load_certificate(path) then replay.  Raises CertificateError (one line naming the file)
+    when the file is unreadable or not schema-v1 JSON; a well-formed certificate whose numbers do
+    not check returns ReplayResult(ok=False, ...) naming the failing check."""
+    return replay(load_certificate(path))

@@ -1,0 +1,197 @@
+"""The certificate JSON schema (version 1): loading, structural validation and canonical dumping.
+
+Owns the *shape* of a certificate (pipeline/certificate/FORMAT.md): the exact key sets, the
+types (every number is a JSON integer; a bool is not an integer), the list lengths implied by
+`config`, `schema_version` and `strategy`.  It checks nothing numeric; that is the replay's job
+(replay.py).  Standard library only: the replay imports it and an auditor must be able to read
+both alone.
+
+    load_certificate(path) -> dict        parse + validate, or raise CertificateError
+    validate_certificate(obj, path)       raise CertificateError naming the first problem
+    dump_certificate(obj) -> str          canonical JSON text (deterministic bytes)
+"""
+
+from __future__ import annotations
+
+import json
+
+SCHEMA_VERSION = 1
+STRATEGY = "cubic"
+
+# TransformerLens names in canonical order (hashing, io); twin of pipeline.model.config.PARAM_NAMES,
+# duplicated here because the trusted base imports nothing outside the standard library.
+PARAM_NAMES = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U", "b_Q", "b_K", "b_V", "b_O", "b_U")
+
+TOP_KEYS = (
+    "schema_version", "strategy", "model_sha256", "config", "n_inputs", "claimed_count",
+    "frac_bits", "taylor_terms", "weights", "sqrt_d_head", "exp_eqke", "exp_eqkp", "orders",
+    "c0", "cells",
+)
+CONFIG_KEYS = ("d_vocab", "n_ctx", "d_model", "d_head")
+TENSOR_KEYS = ("shape", "exponent", "mantissas")
+LOHI_KEYS = ("lo", "hi")
+HEX_DIGITS = "0123456789abcdef"
+
+
+class CertificateError(Exception):
+    """A malformed certificate file.  One line: '<path>: <problem>' (same attributes as
+    pipeline.errors.PipelineError, which this module may not import)."""
+
+    def __init__(self, path, problem: str):
+        self.path = str(path) if path is not None else None
+        self.problem = " ".join(str(problem).split())  # one line, whatever the cause said
+        super().__init__(f"{self.path}: {self.problem}" if self.path else self.problem)
+
+
+def param_shapes(V: int, n: int, d: int, h: int) -> dict:
+    """Shapes of the twelve tensors (twin of pipeline.model.config.param_shapes)."""
+    return {
+        "W_E": [V, d], "W_pos": [n, d], "W_Q": [1, d, h], "W_K": [1, d, h], "W_V": [1, d, h],
+        "W_O": [1, h, d], "W_U": [d, V], "b_Q": [1, h], "b_K": [1, h], "b_V": [1, h],
+        "b_O": [d], "b_U": [V],
+    }
+
+
+def is_int(x) -> bool:
+    """A JSON integer: a Python int and not a bool."""
+    return type(x) is int
+
+
+def _keys(obj, keys, where: str) -> None:
+    if not isinstance(obj, dict):
+        raise ValueError(f"{where}: expected an object, got {type(obj).__name__}")
+    missing = [k for k in keys if k not in obj]
+    extra = sorted(str(k) for k in obj if k not in keys)
+    if missing:
+        raise ValueError(f"{where}: missing keys {missing}")
+    if extra:
+        raise ValueError(f"{where}: unknown keys {extra}")
+
+
+def _int(x, where: str, minimum=None) -> None:
+    if not is_int(x):
+        raise ValueError(f"{where}: expected an integer, got {type(x).__name__}")
+    if minimum is not None and x < minimum:
+        raise ValueError(f"{where}: expected an integer >= {minimum}, got {x}")
+
+
+def _int_list(xs, length: int, where: str) -> None:
+    if not isinstance(xs, list):
+        raise ValueError(f"{where}: expected a list, got {type(xs).__name__}")
+    if len(xs) != length:
+        raise ValueError(f"{where}: expected {length} entries, got {len(xs)}")
+    for i, x in enumerate(xs):
+        if not is_int(x):
+            raise ValueError(f"{where}[{i}]: expected an integer, got {type(x).__name__}")
+
+
+def _int_matrix(xs, rows: int, cols: int, where: str) -> None:
+    if not isinstance(xs, list):
+        raise ValueError(f"{where}: expected a list, got {type(xs).__name__}")
+    if len(xs) != rows:
+        raise ValueError(f"{where}: expected {rows} rows, got {len(xs)}")
+    for i, row in enumerate(xs):
+        _int_list(row, cols, f"{where}[{i}]")
+
+
+def _entries(xs, width: int, where: str) -> None:
+    if not isinstance(xs, list):
+        raise ValueError(f"{where}: expected a list, got {type(xs).__name__}")
+    for i, row in enumerate(xs):
+        _int_list(row, width, f"{where}[{i}]")
+
+
+def _validate(obj) -> None:
+    """Raise ValueError naming the first structural problem of a certificate object."""
+    _keys(obj, TOP_KEYS, "certificate")
+    _int(obj["schema_version"], "schema_version")
+    if obj["schema_version"] != SCHEMA_VERSION:
+        raise ValueError(f"schema_version is {obj['schema_version']}, this replay reads {SCHEMA_VERSION}")
+    if obj["strategy"] != STRATEGY:
+        raise ValueError(f"strategy is {obj['strategy']!r}, expected {STRATEGY!r}")
+    sha = obj["model_sha256"]
+    if not isinstance(sha, str) or len(sha) != 64 or any(ch not in HEX_DIGITS for ch in sha):
+        raise ValueError("model_sha256: expected 64 lowercase hex digits")
+    cfg = obj["config"]
+    _keys(cfg, CONFIG_KEYS, "config")
+    for k in CONFIG_KEYS:
+        _int(cfg[k], f"config.{k}", minimum=1)
+    if cfg["d_vocab"] < 2:
+        raise ValueError("config.d_vocab must be >= 2 (Max-of-K needs a wrong answer to exist)")
+    V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
+    for k in ("n_inputs", "claimed_count", "frac_bits", "taylor_terms"):
+        _int(obj[k], k)
+    _keys(obj["weights"], PARAM_NAMES, "weights")
+    for name, shape in param_shapes(V, n, d, h).items():
+        w = obj["weights"][name]
+        _keys(w, TENSOR_KEYS, f"weights.{name}")
+        _int_list(w["shape"], len(shape), f"weights.{name}.shape")
+        if w["shape"] != shape:
+            raise ValueError(f"weights.{name}.shape is {w['shape']}, config implies {shape}")
+        _int(w["exponent"], f"weights.{name}.exponent")
+        size = 1
+        for s in shape:
+            size *= s
+        _int_list(w["mantissas"], size, f"weights.{name}.mantissas")
+    _keys(obj["sqrt_d_head"], LOHI_KEYS, "sqrt_d_head")
+    for k in LOHI_KEYS:
+        _int(obj["sqrt_d_head"][k], f"sqrt_d_head.{k}")
+    for table, cols in (("exp_eqke", V), ("exp_eqkp", n)):
+        _keys(obj[table], LOHI_KEYS, table)
+        for k in LOHI_KEYS:
+            _int_matrix(obj[table][k], V, cols, f"{table}.{k}")
+    _int_matrix(obj["orders"], V, n - 1, "orders")
+    _entries(obj["c0"], 2, "c0")
+    _entries(obj["cells"], 5, "cells")
+
+
+def validate_certificate(obj, path) -> None:
+    """Raise CertificateError(path, problem) unless `obj` has exactly the schema-v1 structure.
+
+    Postconditions (when it returns): every key of FORMAT.md is present and no other; every
+    number is an int (not a bool); config values are >= 1 and d_vocab >= 2; every list has the length its
+    config implies; schema_version == 1 and strategy == "cubic".  Values are not checked.
+    """
+    try:
+        _validate(obj)
+    except ValueError as e:
+        raise CertificateError(path, str(e)) from None
+
+
+def _no_duplicate_keys(pairs):
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+def _reject_constant(name):
+    raise ValueError(f"non-finite number {name} is not allowed")
+
+
+def load_certificate(path) -> dict:
+    """Read, parse and validate a certificate JSON file; raise CertificateError on any problem."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise CertificateError(path, f"cannot read certificate: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8")
+        obj = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise CertificateError(path, "certificate is not UTF-8 text") from None
+    except RecursionError:
+        raise CertificateError(path, "malformed JSON: nested too deeply") from None
+    except ValueError as e:  # json.JSONDecodeError is a ValueError; so are over-long ints
+        raise CertificateError(path, f"malformed JSON: {e}") from None
+    validate_certificate(obj, path)
+    return obj
+
+
+def dump_certificate(obj) -> str:
+    """Canonical JSON text: sorted keys, compact separators, trailing newline (same bytes for
+    the same certificate).  Big integers are written as plain JSON integers."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False) + "\n"
