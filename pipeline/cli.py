@@ -40,7 +40,7 @@ def _fail_line(e) -> str:
 def _write_json(path, obj) -> None:
     from .model.checkpoint import atomic_write_json
 
-    atomic_write_json(Path(path), obj)
+    atomic_write_json(Path(path), obj, sort_keys=False)  # reports keep their documented key order
 
 
 # ---------------------------------------------------------------- train
