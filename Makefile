@@ -38,7 +38,7 @@ test-all: $(STAMP)  ## every test, including the slow ones
 	$(PY) -m pytest -m ''
 
 bench: $(STAMP)  ## benchmarks: prints medians and ratios, never pass/fail on seconds
-	$(PY) -m pipeline.bench
+	$(PY) tests/bench.py
 
 bounds: $(STAMP)  ## brute force + cubic on the shipped model: table in artifacts/reports/
 	$(MAXK) bounds $(MODEL) --out-dir artifacts/reports
