@@ -16,7 +16,7 @@ def run_bound(strategy: str, weights, progress=False, with_float32=True):
         if with_float32:
             from .model.evaluate import float32_accuracy
 
-            c, tot = float32_accuracy(weights)
+            c, tot = float32_accuracy(weights, progress=progress)
             f32 = c / tot
         return run(weights, progress=progress, float32_accuracy=f32)
     return run(weights, progress=progress)
