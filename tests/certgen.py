@@ -17,6 +17,7 @@ import numpy as np
 
 from pipeline.certificate import replay as R
 from pipeline.certificate.certify import (  # noqa: F401  (re-exported for the tests)
+    assemble,
     exp_neg_enclosure,
     exp_table,
     float_to_dyadic,
@@ -74,24 +75,9 @@ def build_certificate(weights, frac_bits: int = 64, taylor_terms: int = 24, with
                     for k in best:
                         mask |= 1 << k
                     cells.append([m, q, c, best_pl, mask])
-    count = len(c0) + sum(math.comb(n - 1, c) * bin(mask).count("1") ** c for _, _, c, _, mask in cells)
-    cert = {
-        "schema_version": SCHEMA_VERSION,
-        "strategy": "cubic",
-        "model_sha256": weights.sha256,
-        "config": {"d_vocab": V, "n_ctx": n, "d_model": d, "d_head": h},
-        "n_inputs": V**n,
-        "claimed_count": count,
-        "frac_bits": F,
-        "taylor_terms": NT,
-        "weights": wdict,
-        "sqrt_d_head": {"lo": s_lo, "hi": s_hi},
-        "exp_eqke": exp_eqke,
-        "exp_eqkp": exp_eqkp,
-        "orders": orders,
-        "c0": c0,
-        "cells": cells,
-    }
+    data = {"weights": wdict, "F": F, "NT": NT, "sqrt": (s_lo, s_hi), "exp_eqke": exp_eqke,
+            "exp_eqkp": exp_eqkp, "orders": orders}
+    cert = assemble(weights, data, c0, cells)
     if with_info:
         return cert, {"rejected": rejected}
     return cert

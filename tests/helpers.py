@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from pipeline.model.config import ModelConfig, param_shapes
@@ -50,3 +52,19 @@ def maxlike_weights(V=6, n=3, d=8, h=8, seed=0, strength=3.0, noise=0.1, biases=
     U[2, :] += (strength * 8 * np.arange(V) / V).astype(np.float32)
     U[0, :] -= (strength * 4 * (np.arange(V) / V) ** 2).astype(np.float32)
     return make_weights(t, cfg)
+
+
+def covered_inputs(c0, cells, n):
+    """Every input a cubic certificate claims, as a list of token tuples (duplicates kept, so
+    callers can check that nothing is counted twice): the c = 0 sequences (m, ..., m, q), and for each
+    cell (m, q, c, placement, mask) every choice of c non-query slots filled with tokens of S."""
+    out = [tuple([m] * (n - 1) + [q]) for m, q in c0]
+    for m, q, c, _pl, mask in cells:
+        S = [k for k in range(m) if mask >> k & 1]
+        for slots in itertools.combinations(range(n - 1), c):
+            for toks in itertools.product(S, repeat=c):
+                x = [m] * (n - 1) + [q]
+                for p, k in zip(slots, toks):
+                    x[p] = k
+                out.append(tuple(x))
+    return out

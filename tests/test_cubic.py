@@ -4,12 +4,12 @@ Every model: the cubic count <= the brute force's certainly-correct count, and e
 cubic proof covers (c = 0 sequences and all tokens drawn from the S sets) is certainly correct.
 """
 
-import itertools
 from math import comb
 
 import numpy as np
 import pytest
 
+import helpers
 from helpers import maxlike_weights, random_weights
 from oracles import float_cubic_count
 from pipeline.model.weights import make_weights
@@ -17,19 +17,8 @@ from pipeline.strategies import brute_force, cubic
 
 
 def covered_inputs(res, V, n):
-    """Enumerate every input the cubic certificate claims, as a set of token tuples."""
-    out = set()
-    for m, q in res.diagnostics["c0"]:
-        out.add((m,) * (n - 1) + (q,))
-    for m, q, c, pl, mask in res.diagnostics["cells"]:
-        S = [k for k in range(V) if mask >> k & 1]
-        for kpos in itertools.combinations(range(n - 1), c):
-            for ks in itertools.product(S, repeat=c):
-                x = [m] * (n - 1) + [q]
-                for p, k in zip(kpos, ks):
-                    x[p] = k
-                out.add(tuple(x))
-    return out
+    """Every input the cubic result claims, as a set of token tuples."""
+    return set(helpers.covered_inputs(res.diagnostics["c0"], res.diagnostics["cells"], n))
 
 
 def _variant(w, f):

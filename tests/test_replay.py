@@ -26,6 +26,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import helpers  # noqa: E402
 from certgen import build_certificate, exp_neg_enclosure, float_to_dyadic  # noqa: E402
 
 from pipeline.certificate import replay as R  # noqa: E402
@@ -161,19 +162,7 @@ def mp_correct_inputs(w, dps=50):
 
 def covered_inputs(cert):
     """Enumerate the inputs a certificate claims (c0 + cells), as a list (duplicates kept)."""
-    n = cert["config"]["n_ctx"]
-    out = []
-    for m, q in cert["c0"]:
-        out.append(tuple([m] * (n - 1) + [q]))
-    for m, q, c, pl, mask in cert["cells"]:
-        Sset = [k for k in range(m) if (mask >> k) & 1]
-        for slots in itertools.combinations(range(n - 1), c):
-            for toks in itertools.product(Sset, repeat=c):
-                x = [m] * (n - 1) + [q]
-                for p, k in zip(slots, toks):
-                    x[p] = k
-                out.append(tuple(x))
-    return out
+    return helpers.covered_inputs(cert["c0"], cert["cells"], cert["config"]["n_ctx"])
 
 
 # ----------------------------------------------------------------- exp enclosures

@@ -11,7 +11,6 @@ number of distinct covered inputs.
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 import random
 from fractions import Fraction
@@ -20,6 +19,7 @@ import mpmath
 import numpy as np
 import pytest
 
+from helpers import covered_inputs
 from oracles import mp_truth
 from pipeline.certificate import replay as R
 from pipeline.certificate.certify import certify
@@ -76,19 +76,10 @@ def claim_holds(cert, w, truth, exact) -> tuple[bool, str]:
         o = cert["orders"][q]
         if sorted(o) != list(range(n - 1)) or any(EQKP[q][o[i]] > EQKP[q][o[i + 1]] for i in range(n - 2)):
             return False, "orders"
-    covered = []
-    for m, q in cert["c0"]:
-        covered.append((m,) * (n - 1) + (q,))
     for m, q, c, pl, mask in cert["cells"]:
         if not (0 <= pl <= 3) or mask < 0 or mask >> m:
             return False, "cell fields"
-        S = [k for k in range(m) if mask >> k & 1]
-        for pos in itertools.combinations(range(n - 1), c):
-            for ks in itertools.product(S, repeat=c):
-                x = [m] * (n - 1) + [q]
-                for p, k in zip(pos, ks):
-                    x[p] = k
-                covered.append(tuple(x))
+    covered = covered_inputs(cert["c0"], cert["cells"], n)
     if len(set(covered)) != len(covered) or len(covered) != cert["claimed_count"]:
         return False, "count"
     if any(truth.get(x) != 1 for x in covered):

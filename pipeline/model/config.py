@@ -33,11 +33,18 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
         """Strict: unknown keys are rejected, not ignored."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise ValueError(f"unknown ModelConfig keys {unknown}; allowed {sorted(names)}")
-        return cls(**d)
+        return strict_from_dict(cls, d)
+
+
+def strict_from_dict(cls, d: dict):
+    """Build dataclass `cls` from `d`, rejecting unknown keys (config overrides are never ignored)."""
+    if not isinstance(d, dict):
+        raise ValueError(f"{cls.__name__}: expected a mapping, got {type(d).__name__}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} keys {unknown}; allowed {sorted(names)}")
+    return cls(**d)
 
 
 # TransformerLens names and shapes, as functions of the config.  Order is canonical (hashing, io).

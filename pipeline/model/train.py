@@ -30,7 +30,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .checkpoint import save_weights
-from .config import ModelConfig
+from .config import ModelConfig, strict_from_dict
 from .transformer import MaxKTransformer
 from .weights import Weights
 
@@ -77,11 +77,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
         """Strict: unknown keys are rejected, not ignored; types are checked."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise ValueError(f"unknown TrainConfig keys {unknown}; allowed {sorted(names)}")
-        return cls(**d)
+        return strict_from_dict(cls, d)
 
 
 def _derived_seeds(seed: int) -> tuple[int, int]:
