@@ -12,7 +12,6 @@ slowly, at V = 64 for timing the replay).
 
 from __future__ import annotations
 
-import math
 import numpy as np
 
 from pipeline.certificate import replay as R
@@ -24,7 +23,7 @@ from pipeline.certificate.certify import (  # noqa: F401  (re-exported for the t
     sqrt_enclosure,
     tensor_to_dyadic,
 )
-from pipeline.certificate.schema import PARAM_NAMES, SCHEMA_VERSION
+from pipeline.certificate.schema import PARAM_NAMES
 from pipeline.model.config import param_shapes
 
 
