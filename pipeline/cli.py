@@ -122,6 +122,27 @@ def cmd_replay(args) -> int:
     return 1
 
 
+# ---------------------------------------------------------------- archives
+def cmd_archive(args) -> int:
+    from .archive import create_archive
+
+    stem = Path(args.model).stem
+    cert = args.cert or f"artifacts/certs/{stem}.cert.json"
+    out = args.out or f"artifacts/archives/{stem}.tar.gz"
+    m = create_archive(args.model, cert, out, lean_dir=Path(args.lean_dir), reports=args.report or (),
+                       name=args.name, chunk_size=args.chunk_size)
+    print(f"wrote {out}: {len(m['files']) + 1} files, {m['claimed_count']} of {m['n_inputs']} inputs certified")
+    return 0
+
+
+def cmd_verify_archive(args) -> int:
+    from .archive import verify_archive
+
+    res = verify_archive(args.archive)
+    print("\n".join(res.lines))
+    return 0 if res.ok else 1
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -164,6 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("replay", help="re-check a certificate with exact integer arithmetic (PASS/FAIL, exit 0/1)")
     r.add_argument("cert", help="certificate JSON")
     r.set_defaults(func=cmd_replay)
+
+    a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
+    a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")
+    a.add_argument("--cert", help="certificate JSON (default artifacts/certs/MODEL.cert.json)")
+    a.add_argument("--out", help="archive path (default artifacts/archives/MODEL.tar.gz)")
+    a.add_argument("--report", action="append", help="a report file to include (repeatable)")
+    a.add_argument("--name", help="name inside the archive (default: the model's file name)")
+    a.add_argument("--lean-dir", default="lean", help="Lake package whose checker and lakefile are archived")
+    a.add_argument("--chunk-size", type=int, default=1, help="max tokens per Lean chunk module (default 1)")
+    a.set_defaults(func=cmd_archive)
+
+    va = sub.add_parser("verify-archive", help="re-hash, replay, regenerate and re-render an archive; exit 0/1")
+    va.add_argument("archive", help="archive .tar.gz made by maxk archive")
+    va.set_defaults(func=cmd_verify_archive)
 
     for extra in _EXTRA_COMMANDS:
         extra(sub)
