@@ -122,6 +122,36 @@ def cmd_replay(args) -> int:
     return 1
 
 
+# ---------------------------------------------------------------- Lean
+def cmd_export_lean(args) -> int:
+    from .certificate.replay import replay
+    from .certificate.schema import load_certificate
+    from .lean_export.render import render_certificate
+
+    cert = load_certificate(args.cert)
+    res = replay(cert)  # never render a certificate the exact replay rejects
+    if not res.ok:
+        print(f"FAIL {args.cert}: {res.detail} (nothing rendered)")
+        return 1
+    name = args.name or Path(args.cert).name.removesuffix(".json").removesuffix(".cert")
+    paths = render_certificate(cert, Path(args.lean_dir), name, chunk_size=args.chunk_size)
+    size = sum(p.stat().st_size for p in paths)
+    print(f"wrote {len(paths)} Lean files ({size / 1e6:.2f} MB) under {args.lean_dir}/ for {name}; "
+          f"check them with: make lean-check  (or: cd {args.lean_dir} && lake build)")
+    return 0
+
+
+def cmd_lean_bench(args) -> int:
+    from .lean_export.render import render_bench
+
+    if args.ops < 1:
+        raise UserError(f"--ops must be >= 1, got {args.ops}")
+    path = render_bench(args.ops, Path(args.lean_dir))
+    print(f"wrote {path} ({args.ops} Int multiply-compare steps, decide +kernel); measure with:\n"
+          f"  cd {args.lean_dir} && time lake build +MaxKCert.Bench")
+    return 0
+
+
 # ---------------------------------------------------------------- archives
 def cmd_archive(args) -> int:
     from .archive import create_archive
@@ -185,6 +215,18 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("replay", help="re-check a certificate with exact integer arithmetic (PASS/FAIL, exit 0/1)")
     r.add_argument("cert", help="certificate JSON")
     r.set_defaults(func=cmd_replay)
+
+    el = sub.add_parser("export-lean", help="replay a certificate, then render it into Lean modules under lean/")
+    el.add_argument("cert", help="certificate JSON")
+    el.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    el.add_argument("--name", help="certificate name in Lean (default: from the file name)")
+    el.add_argument("--chunk-size", type=int, default=1, help="max tokens per chunk module (default 1)")
+    el.set_defaults(func=cmd_export_lean)
+
+    lb = sub.add_parser("lean-bench", help="render a Lean kernel throughput probe (N Int multiply-compare steps)")
+    lb.add_argument("--ops", type=int, default=10000, help="number of multiply-compare steps (default 10000)")
+    lb.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    lb.set_defaults(func=cmd_lean_bench)
 
     a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
     a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")

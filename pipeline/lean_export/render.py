@@ -1,0 +1,394 @@
+"""Render a cubic certificate into Lean modules, and the Lean throughput probe (untrusted).
+
+    maxk export-lean artifacts/certs/max4-seed123.cert.json
+    maxk lean-bench --ops 100000
+
+Owns the generated part of the Lake package under lean/: for a certificate named N (a Lean
+identifier made from `name`) it writes, through the Jinja2 templates in templates/,
+
+    lean/MaxKCert/Certs/N/Weights.lean   the twelve tensors (mantissa rows, exponent)
+    lean/MaxKCert/Certs/N/Tables.lean    exp_eqke, exp_eqkp (lo, hi) and orders
+    lean/MaxKCert/Certs/N/Cases.lean     c0 entries and cells, one list per max token m
+    lean/MaxKCert/Certs/N/Paths.lean     the path-matrix witness (EUPU0, bU, bOV, VOU, EVOU0,
+                                         PVOU, Kt, Kp, EQKE, EQKP) as literal rows
+    lean/MaxKCert/Certs/N/Data.lean      `cert : Cert` and `paths : Paths`
+    lean/MaxKCert/Certs/N/Global.lean    the one-shot checks (header, sqrt, orders, count, ...)
+    lean/MaxKCert/Certs/N/ChunkJJJ.lean  per-index checks for indices JJJ*chunk_size.. (path
+                                         rows, exp rows, c0 and cells of max token m)
+    lean/MaxKCert/Certs/N/Main.lean      `certificate_ok : CertOk cert paths`, assembled from the
+                                         chunk theorems without recomputation, + #print axioms
+
+and rewrites the root module lean/MaxKCert.lean to import the checker and every generated
+module present.  Every theorem is proved `by decide +kernel`, except the assembling ones in
+Main.lean, which are anonymous-constructor terms.  Nothing here is trusted: the witness paths
+are computed with the replay's exact functions, and Lean re-verifies them row by row.
+
+Writes are atomic (temporary file, then rename) and deterministic (re-rendering the same
+certificate gives byte-identical files).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+
+from pipeline.certificate import replay as R
+from pipeline.model.checkpoint import atomic_write_bytes
+from pipeline.certificate.schema import PARAM_NAMES, CertificateError, validate_certificate
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+CERTS_DIR = Path("MaxKCert") / "Certs"  # relative to the Lake package root (out_dir)
+ROOT_MODULE = "MaxKCert"
+WRAP = 100  # soft line width of the literal lists (cosmetic only)
+LEAN_RESERVED = {"Type", "Prop", "Sort"}
+
+# Lean field name and row/col meaning of each tensor (a bias is one row).
+TENSOR_FIELDS = {
+    "W_E": "wE", "W_pos": "wPos", "W_Q": "wQ", "W_K": "wK", "W_V": "wV", "W_O": "wO",
+    "W_U": "wU", "b_Q": "bQ", "b_K": "bK", "b_V": "bV", "b_O": "bO", "b_U": "bU",
+}
+
+# The theorem kinds proved once per index (FORMAT.md check number, Checker.lean function,
+# the Every bound it is indexed by in CertOk, binder name used in CertOk).
+INDEX_KINDS = (
+    ("pathsV", 4, "checkPathsV", "V", "k"),
+    ("pathsD", 4, "checkPathsD", "d", "i"),
+    ("pathsN", 4, "checkPathsN", "n", "p"),
+    ("exp", 6, "checkExpRow", "V", "q"),
+    ("c0", 8, "checkC0At", "V", "m"),
+    ("cells", 9, "checkCellsAt", "V", "m"),
+)
+
+# The one-shot theorems, in CertOk order (name, check number, statement).
+GLOBAL_THEOREMS = (
+    ("header_ok", "1 (check_header)", "checkHeader cert = true"),
+    ("exponents_ok", "2, exponent range of check_float32", "checkExponentRange cert.weights = true"),
+    ("path_shapes_ok", "4 (compute_paths), witness shapes", "checkPathShapes cert paths = true"),
+    ("paths_global_ok", "4 (compute_paths), bU and bOV", "checkPathsGlobal cert paths = true"),
+    ("sqrt_ok", "5 (check_sqrt)", "checkSqrt cert.sqrtLo cert.sqrtHi cert.dHead cert.fracBits = true"),
+    ("orders_ok", "7 (check_orders)", "checkOrders cert paths = true"),
+    ("count_ok", "10 (check_count)", "checkCount cert = true"),
+)
+
+# CertOk's conjuncts in order: a global theorem name or an index kind (its `_all` block).
+CERTOK_ORDER = ("header_ok", "exponents_ok", "path_shapes_ok", "paths_global_ok", "pathsV", "pathsD",
+                "pathsN", "sqrt_ok", "exp", "orders_ok", "c0", "cells", "count_ok")
+
+
+# ----------------------------------------------------------------- small helpers
+
+
+def lean_module_name(name: str) -> str:
+    """A Lean identifier (UpperCamelCase) for a certificate name: "max4-seed123" -> "Max4Seed123"."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", str(name)) if p]
+    if not parts:
+        raise ValueError(f"certificate name {name!r} has no letters or digits")
+    ident = "".join(p[0].upper() + p[1:] for p in parts)
+    if ident[0].isdigit():
+        ident = "C" + ident
+    if ident in LEAN_RESERVED:
+        ident += "Cert"
+    return ident
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write `text` (UTF-8, LF) to `path` via a temporary file in the same directory and a rename."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _wrap_items(items: list[str], indent: str) -> str:
+    """`[a, b, ...]` with line breaks after WRAP characters (continuation lines get `indent`)."""
+    lines, cur = [], ""
+    for i, it in enumerate(items):
+        piece = it + ("," if i + 1 < len(items) else "")
+        if cur and len(cur) + 1 + len(piece) > WRAP:
+            lines.append(cur)
+            cur = piece
+        else:
+            cur = piece if not cur else cur + " " + piece
+    if not lines:
+        return "[" + cur + "]"
+    return "[" + ("\n" + indent + " ").join(lines + [cur]) + "]"
+
+
+def lean_vec(xs: list[int], indent: str = "    ") -> str:
+    """A Lean list literal of integers (Nat or Int: negatives are written -k)."""
+    return _wrap_items([str(int(x)) for x in xs], indent)
+
+
+def lean_mat(rows: list[list[int]], indent: str = "    ") -> str:
+    """A Lean list of rows, one row per line."""
+    if not rows:
+        return "[]"
+    body = (",\n" + indent + " ").join(lean_vec(r, indent + "  ") for r in rows)
+    return "[" + body + "]"
+
+
+def _nat(x, where: str) -> int:
+    """A certificate integer that Lean stores as Nat.  A negative one fails the replay anyway;
+    it cannot be rendered (the Lean type has no negative values)."""
+    if type(x) is not int or x < 0:
+        raise ValueError(f"cannot render {where} = {x!r}: expected a non-negative integer "
+                         "(such a certificate fails the replay)")
+    return x
+
+
+# ----------------------------------------------------------------- the witness
+
+
+def witness_paths(cert: dict) -> dict:
+    """The path-matrix witness of Checker.lean's `Paths`, computed with the replay's functions.
+
+    Keys: EUPU0 [V][V], bU [V], bOV [V], VOU [d][V] (= W_V W_O W_U, scale 3 e0),
+    EVOU0 [V][V], PVOU [n][V], Kt [V][h] (= W_E W_K + (b_K << z), scale 2 e0),
+    Kp [n][h] (= W_pos W_K), EQKE [V][V], EQKP [V][n].
+    Precondition: the certificate's header is well formed (validate_certificate).
+    """
+    cfg = cert["config"]
+    V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
+    z, T = R.align_weights(cert["weights"], V, n, d, h)
+    P = R.compute_paths(T, z, n)
+    vou = R.matmul(R.matmul(T["W_V"], T["W_O"]), T["W_U"])  # [d][V]
+    kt = []  # [V][h]
+    for row in R.matmul(T["W_E"], T["W_K"]):
+        kt.append([row[i] + (T["b_K"][i] << z) for i in range(h)])
+    kp = R.matmul(T["W_pos"], T["W_K"])  # [n][h]
+    return {"EUPU0": P["EUPU0"], "bU": P["bU"], "bOV": P["bOV"], "VOU": vou, "EVOU0": P["EVOU0"],
+            "PVOU": P["PVOU"], "Kt": kt, "Kp": kp, "EQKE": P["EQKE"], "EQKP": P["EQKP"]}
+
+
+# ----------------------------------------------------------------- rendering
+
+
+def _tensor_rows(w: dict) -> list[list[int]]:
+    """Row-major mantissas cut into rows of the last axis; a vector is one row."""
+    shape, mants = w["shape"], w["mantissas"]
+    cols = shape[-1]
+    rows = [mants[i:i + cols] for i in range(0, len(mants), cols)] if cols > 0 else []
+    return rows
+
+
+def _group_by_m(entries: list, V: int, where: str) -> list[list]:
+    """Group c0 / cells entries by their first component m (order kept).  Entries must come in
+    non-decreasing m with 0 <= m < V, or the grouping would reorder them: refuse instead."""
+    groups = [[] for _ in range(V)]
+    last = -1
+    for idx, e in enumerate(entries):
+        m = _nat(e[0], f"{where}[{idx}][0]")
+        if m >= V or m < last:
+            raise ValueError(f"cannot render {where}[{idx}]: m = {m} out of order or not below V = {V} "
+                             "(such a certificate fails the replay)")
+        last = m
+        groups[m].append(e)
+    return groups
+
+
+def _theorem_names(V: int, d: int, n: int, width: int) -> dict:
+    bounds = {"V": V, "d": d, "n": n}
+    return {kind: [f"{kind}_{i:0{width}d}" for i in range(bounds[b])] for kind, _, _, b, _ in INDEX_KINDS}
+
+
+def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1) -> list[Path]:
+    """Write the Lean modules of `cert` under `out_dir` (the Lake package root, e.g. lean/).
+
+    `cert` is a certificate dict as loaded by pipeline.certificate.schema.load_certificate.
+    `chunk_size` = number of indices (rows / max tokens m) per chunk module.
+    Returns the written paths (the certificate's modules, then the root module).  Stale modules
+    of an earlier rendering of the same name are removed.  Raises ValueError (or
+    CertificateError) for a certificate that cannot be rendered; nothing is half-written.
+    """
+    if type(chunk_size) is not int or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
+    validate_certificate(cert, None)
+    out_dir = Path(out_dir)
+    ident = lean_module_name(name)
+    cfg = cert["config"]
+    V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
+    ns = f"MaxKCert.Certs.{ident}"
+    mod = f"MaxKCert.Certs.{ident}"
+
+    # --- data (all checks of Nat-typed fields happen before anything is written)
+    tensors = []
+    for pname in PARAM_NAMES:
+        w = cert["weights"][pname]
+        tensors.append({"name": pname, "field": TENSOR_FIELDS[pname], "shape": w["shape"],
+                        "exponent": w["exponent"], "rows": lean_mat(_tensor_rows(w), "    ")})
+    tables = []
+    for key, lean_name in (("exp_eqke", "exp_eqke"), ("exp_eqkp", "exp_eqkp")):
+        for side in ("lo", "hi"):
+            rows = cert[key][side]
+            for q, row in enumerate(rows):
+                for t, x in enumerate(row):
+                    _nat(x, f"{key}.{side}[{q}][{t}]")
+            tables.append({"name": f"{lean_name}_{side}", "key": f"{key}.{side}",
+                           "rows": lean_mat(rows, "    ")})
+    for q, row in enumerate(cert["orders"]):
+        for i, p in enumerate(row):
+            _nat(p, f"orders[{q}][{i}]")
+    orders = lean_mat(cert["orders"], "    ")
+    for idx, e in enumerate(cert["c0"]):
+        _nat(e[1], f"c0[{idx}][1]")
+    for idx, e in enumerate(cert["cells"]):
+        for j in range(1, 5):
+            _nat(e[j], f"cells[{idx}][{j}]")
+    c0_groups = _group_by_m(cert["c0"], V, "c0")
+    cell_groups = _group_by_m(cert["cells"], V, "cells")
+    width = max(3, len(str(max(V, d, n) - 1)))
+    c0_defs = []
+    for m, g in enumerate(c0_groups):
+        items = [f"({e[0]}, {e[1]})" for e in g]
+        c0_defs.append({"name": f"c0_m{m:0{width}d}", "m": m, "body": _wrap_items(items, "    ")})
+    cell_defs = []
+    for m, g in enumerate(cell_groups):
+        items = ["⟨" + ", ".join(str(x) for x in e) + "⟩" for e in g]
+        cell_defs.append({"name": f"cells_m{m:0{width}d}", "m": m, "body": _wrap_items(items, "    ")})
+    scalars = {}
+    for key in ("n_inputs", "claimed_count", "frac_bits", "taylor_terms", "schema_version"):
+        scalars[key] = _nat(cert[key], key)
+    scalars["s_lo"] = _nat(cert["sqrt_d_head"]["lo"], "sqrt_d_head.lo")
+    scalars["s_hi"] = _nat(cert["sqrt_d_head"]["hi"], "sqrt_d_head.hi")
+    for pname in PARAM_NAMES:  # Lean stores the exponent as Int; keep shifts sane before computing
+        e = cert["weights"][pname]["exponent"]
+        if e < R.F32_MIN_EXPONENT or e > R.F32_MAX_EXPONENT:
+            raise ValueError(f"cannot render weights.{pname}.exponent = {e}: not a float32 exponent "
+                             "(such a certificate fails the replay)")
+
+    W = witness_paths(cert)
+    path_defs = [
+        {"name": "EUPU0", "field": "eupu0", "doc": "EUPU0 [V][V] = (Eq W_U) << 2z, scale 2^(4 e0)",
+         "type": "List (List Int)", "body": lean_mat(W["EUPU0"])},
+        {"name": "path_bU", "field": "bU", "doc": "bU [V] = b_U << 3z", "type": "List Int",
+         "body": lean_vec(W["bU"])},
+        {"name": "path_bOV", "field": "bOV", "doc": "bOV [V] = ((b_V W_O) + (b_O << z)) W_U << z",
+         "type": "List Int", "body": lean_vec(W["bOV"])},
+        {"name": "VOU", "field": "vou", "doc": "VOU [d][V] = W_V W_O W_U, scale 2^(3 e0)",
+         "type": "List (List Int)", "body": lean_mat(W["VOU"])},
+        {"name": "EVOU0", "field": "evou0", "doc": "EVOU0 [V][V] = W_E VOU", "type": "List (List Int)",
+         "body": lean_mat(W["EVOU0"])},
+        {"name": "PVOU", "field": "pvou", "doc": "PVOU [n][V] = W_pos VOU", "type": "List (List Int)",
+         "body": lean_mat(W["PVOU"])},
+        {"name": "Kt", "field": "kt", "doc": "Kt [V][h] = W_E W_K + (b_K << z), scale 2^(2 e0)",
+         "type": "List (List Int)", "body": lean_mat(W["Kt"])},
+        {"name": "Kp", "field": "kp", "doc": "Kp [n][h] = W_pos W_K", "type": "List (List Int)",
+         "body": lean_mat(W["Kp"])},
+        {"name": "EQKE", "field": "eqke", "doc": "EQKE [V][V] = Qv . Kt, scale 2^(4 e0)",
+         "type": "List (List Int)", "body": lean_mat(W["EQKE"])},
+        {"name": "EQKP", "field": "eqkp", "doc": "EQKP [V][n] = Qv . Kp", "type": "List (List Int)",
+         "body": lean_mat(W["EQKP"])},
+    ]
+
+    # --- theorems and chunks
+    names = _theorem_names(V, d, n, width)
+    R_idx = max(V, d, n)
+    chunks = []
+    for j, start in enumerate(range(0, R_idx, chunk_size)):
+        thms = []
+        for i in range(start, min(start + chunk_size, R_idx)):
+            for kind, check, fn, bound, _ in INDEX_KINDS:
+                if i < len(names[kind]):
+                    thms.append({"name": names[kind][i], "check": check, "index": i,
+                                 "statement": f"{fn} cert paths {i} = true"})
+        chunks.append({"module": f"{mod}.Chunk{j:0{width}d}", "file": f"Chunk{j:0{width}d}.lean",
+                       "first": start, "last": min(start + chunk_size, R_idx) - 1, "theorems": thms})
+
+    blocks = []
+    bounds = {"V": V, "d": d, "n": n}
+    for kind, check, fn, bound, var in INDEX_KINDS:
+        count = bounds[bound]
+        opening = "⟨" * count
+        body = opening + "True.intro"
+        for nm in names[kind]:
+            body += ",\n    " + nm + "⟩"
+        blocks.append({"name": f"{kind}_all", "kind": kind, "check": check, "count": count,
+                       "statement": f"Every {count} (fun {var} => {fn} cert paths {var} = true)",
+                       "body": body})
+    certok_terms = [t if t.endswith("_ok") else f"{t}_all" for t in CERTOK_ORDER]
+
+    ctx = {
+        "ident": ident, "ns": ns, "mod": mod, "V": V, "n": n, "d": d, "h": h,
+        "model_sha256": cert["model_sha256"], "scalars": scalars, "tensors": tensors,
+        "tables": tables, "orders": orders, "c0_defs": c0_defs, "cell_defs": cell_defs,
+        "path_defs": path_defs, "globals": [{"name": a, "check": b, "statement": c}
+                                            for a, b, c in GLOBAL_THEOREMS],
+        "chunks": chunks, "blocks": blocks, "certok_terms": certok_terms,
+        "weights_fields": ",\n    ".join(f"{t['field']} := {t['name']}" for t in tensors),
+        "paths_fields": ",\n    ".join(f"{p['field']} := {p['name']}" for p in path_defs),
+        "c0_list": _wrap_items([g["name"] for g in c0_defs], "     "),
+        "cells_list": _wrap_items([g["name"] for g in cell_defs], "     "),
+    }
+    env = _env()
+    files = [
+        ("Weights.lean", "cert_weights.lean.j2"),
+        ("Tables.lean", "cert_tables.lean.j2"),
+        ("Cases.lean", "cert_cases.lean.j2"),
+        ("Paths.lean", "cert_paths.lean.j2"),
+        ("Data.lean", "cert_data.lean.j2"),
+        ("Global.lean", "cert_global.lean.j2"),
+    ]
+    rendered = []
+    for fname, tmpl in files:
+        rendered.append((fname, env.get_template(tmpl).render(**ctx)))
+    chunk_tmpl = env.get_template("cert_chunk.lean.j2")
+    for ch in chunks:
+        rendered.append((ch["file"], chunk_tmpl.render(chunk=ch, **ctx)))
+    rendered.append(("Main.lean", env.get_template("cert_main.lean.j2").render(**ctx)))
+
+    cert_dir = out_dir / CERTS_DIR / ident
+    written = []
+    for fname, text in rendered:
+        path = cert_dir / fname
+        _write_atomic(path, text)
+        written.append(path)
+    keep = {fname for fname, _ in rendered}
+    for old in sorted(cert_dir.glob("*.lean")):
+        if old.name not in keep:
+            old.unlink()
+    written.append(write_root(out_dir))
+    return written
+
+
+def generated_modules(out_dir: Path) -> list[str]:
+    """Module names of every generated certificate module present under out_dir, sorted."""
+    base = Path(out_dir) / CERTS_DIR
+    mods = []
+    if base.is_dir():
+        for f in sorted(base.glob("*/*.lean")):
+            mods.append(f"MaxKCert.Certs.{f.parent.name}.{f.stem}")
+    return mods
+
+
+def write_root(out_dir: Path) -> Path:
+    """Rewrite lean/MaxKCert.lean: import the checker and every generated module present."""
+    text = _env().get_template("root.lean.j2").render(modules=generated_modules(out_dir))
+    path = Path(out_dir) / f"{ROOT_MODULE}.lean"
+    _write_atomic(path, text)
+    return path
+
+
+def render_bench(n_ops: int, out_dir: Path) -> Path:
+    """Write lean/MaxKCert/Bench.lean: `n_ops` kernel steps of Int multiply-and-compare on
+    ~200-bit operands, proved by `decide +kernel` (run: cd lean && lake build +MaxKCert.Bench).
+    Not imported by the root module (a probe, not a certificate)."""
+    if type(n_ops) is not int or n_ops < 1:
+        raise ValueError(f"n_ops must be a positive int, got {n_ops!r}")
+    text = _env().get_template("bench.lean.j2").render(n_ops=n_ops)
+    path = Path(out_dir) / "MaxKCert" / "Bench.lean"
+    _write_atomic(path, text)
+    return path
+
+
+__all__ = ["render_certificate", "render_bench", "write_root", "lean_module_name", "witness_paths",
+           "generated_modules", "lean_vec", "lean_mat", "CertificateError"]
