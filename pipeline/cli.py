@@ -152,6 +152,21 @@ def cmd_lean_bench(args) -> int:
     return 0
 
 
+LEAN_MISSING = "Lean toolchain not found: the Lean check was NOT run"
+
+
+def cmd_lean_check(args) -> int:
+    import shutil
+    import subprocess
+
+    lake = shutil.which("lake")
+    if lake is None:
+        print(LEAN_MISSING)
+        return 3
+    print(f"running {lake} build in {args.lean_dir}/ (the axioms report is printed at the end of each Main module)")
+    return subprocess.call([lake, "build"], cwd=args.lean_dir)
+
+
 # ---------------------------------------------------------------- archives
 def cmd_archive(args) -> int:
     from .archive import create_archive
@@ -227,6 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--ops", type=int, default=10000, help="number of multiply-compare steps (default 10000)")
     lb.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
     lb.set_defaults(func=cmd_lean_bench)
+
+    lc = sub.add_parser("lean-check", help="lake build in lean/ if a Lean toolchain exists; else say so and exit 3")
+    lc.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    lc.set_defaults(func=cmd_lean_check)
 
     a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
     a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")

@@ -14,7 +14,8 @@ from pipeline.model.checkpoint import save_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 MAXK = [sys.executable, "-m", "pipeline.cli"]
-COMMANDS = ["train", "bound", "bounds", "certify", "replay", "export-lean", "archive", "verify-archive", "lean-bench"]
+COMMANDS = ["train", "bound", "bounds", "certify", "replay", "export-lean", "archive", "verify-archive", "lean-bench",
+            "lean-check"]
 
 
 def run(*args, cwd=ROOT):
@@ -149,3 +150,14 @@ def test_bound_json_keys(tmp_path, good_model):
     keys = list(json.loads(out.read_text()))
     assert keys == ["strategy", "model_sha256", "n_inputs", "n_correct", "n_wrong", "n_undecided",
                     "accuracy_lo", "accuracy_hi", "float32_accuracy", "flops", "seconds"]
+
+
+def test_lean_check_says_plainly_when_lean_is_missing(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PATH"}
+    env["PATH"] = str(tmp_path)  # no lake here
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "lean-check"], capture_output=True, text=True,
+                       cwd=ROOT, env=env, timeout=120)
+    assert r.returncode == 3
+    assert r.stdout.strip() == "Lean toolchain not found: the Lean check was NOT run"
