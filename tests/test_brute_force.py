@@ -16,7 +16,18 @@ MODELS = [
     ("maxlike-V4n3-bias", lambda: maxlike_weights(V=4, n=3, seed=4, biases=True)),
     ("random-V3n1", lambda: random_weights(V=3, n=1, seed=5)),
     ("large-V5n2", lambda: random_weights(V=5, n=2, seed=6, scale=40.0)),
-]
+    ("trained-V6n3", lambda: _trained(6, 3, 400, seed=1)),
+    ("trained-V5n3-short", lambda: _trained(5, 3, 60, seed=2)),
+] + [(f"random{i}", lambda i=i: random_weights(V=3 + i % 4, n=1 + i % 3, seed=40 + i, biases=i % 2 == 1,
+                                              scale=(0.5, 2.0, 8.0)[i % 3])) for i in range(8)]
+
+
+def _trained(V, n, steps, seed):
+    from pipeline.model.config import ModelConfig
+    from pipeline.model.train import TrainConfig, train
+
+    return train(ModelConfig(d_vocab=V, n_ctx=n, d_model=16, d_head=16), TrainConfig(seed=seed, steps=steps),
+                 progress=False)[0]
 
 
 @pytest.mark.parametrize("name,make", MODELS, ids=[m[0] for m in MODELS])
