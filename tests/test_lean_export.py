@@ -939,7 +939,11 @@ def test_render_bench(tmp_path):
     p = L.render_bench(12345, tmp_path)
     text = p.read_text()
     assert p == tmp_path / "MaxKCert" / "Bench.lean"
-    assert "theorem bench_ok : benchLoop 12345 = true := by decide +kernel" in text
+    # 12345 = 111 blocks of 111 + 24: short `&&` chains (kernel recursion depth ~ 2 sqrt(n))
+    assert "theorem bench_ok : benchRun 111 111 24 = true := by decide +kernel" in text
+    for n in (1, 2, 50, 12345, 10 ** 6):
+        size, blocks, rest = L.bench_layout(n)
+        assert size * blocks + rest == n and 0 <= rest < size and size + blocks <= 2 * math.isqrt(n) + 2
     assert not lint_lean(text) and not structure_problems(text)
     assert L.render_bench(12345, tmp_path).read_bytes() == text.encode()
     with pytest.raises(ValueError):

@@ -25,6 +25,16 @@ matrix products of another):
   `Every count (fun i => check i = true)`.  A generated module proves each conjunct, one
   theorem per index, by `decide +kernel`, and the final theorem `CertOk cert paths` just
   assembles those theorems (no recomputation).
+
+Recursion and kernel depth (second reader's notes, checked against the Lean 4 sources):
+* Every recursive def is structural.  Where the decreasing list is not the first argument
+  (minList, maxFrom, colMaxFrom, sortedFrom, c0IncFrom, cellsIncFrom, posWeights, c0Sum, c0Loop,
+  maxSkip, cellKs) the arguments before it are accumulators or counters, as in core's
+  `List.foldl`: without a measure annotation Lean tries every varying parameter in turn
+  (Lean/Elab/PreDefinition/Structural/FindRecArg.lean, `getRecArgInfos`) and settles on the list.
+* The kernel keeps a stack frame per link of an `&&` chain or of a non-tail `+` (a tail call is
+  not constant-stack in kernel reduction), so every chain here walks one row, one table row or
+  the cells of one max token m: at most about 2V links, never the whole certificate.
 -/
 set_option autoImplicit false
 
@@ -757,7 +767,9 @@ def checkCount (c : Cert) : Bool :=
 /-! ## Everything together -/
 
 /-- `Every k f` is `f 0 ∧ f 1 ∧ ... ∧ f (k-1)`, nested to the left:
-`Every (k+1) f = Every k f ∧ f k`. -/
+`Every (k+1) f = Every k f ∧ f k`.  Main.lean proves `Every 64 f` by the nested anonymous
+constructor `⟨⟨...⟨True.intro, h0⟩, ...⟩, h63⟩`: the elaborator puts the expected type in whnf
+(default transparency), which unfolds `Every (k+1) f` on a numeral to `Every k f ∧ f k`. -/
 def Every : Nat → (Nat → Prop) → Prop
   | 0, _ => True
   | k + 1, f => Every k f ∧ f k

@@ -29,6 +29,7 @@ certificate gives byte-identical files).
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -378,17 +379,28 @@ def write_root(out_dir: Path) -> Path:
     return path
 
 
+def bench_layout(n_ops: int) -> tuple[int, int, int]:
+    """(size, blocks, rest) with size * blocks + rest == n_ops, 0 <= rest < size, size = isqrt(n_ops).
+
+    The kernel keeps a stack frame per link of an `&&` chain, so the probe runs `blocks` chains of
+    `size` links (plus one of `rest`): recursion depth about 2 sqrt(n_ops), not n_ops."""
+    size = max(1, math.isqrt(n_ops))
+    blocks, rest = divmod(n_ops, size)
+    return size, blocks, rest
+
+
 def render_bench(n_ops: int, out_dir: Path) -> Path:
     """Write lean/MaxKCert/Bench.lean: `n_ops` kernel steps of Int multiply-and-compare on
-    ~200-bit operands, proved by `decide +kernel` (run: cd lean && lake build +MaxKCert.Bench).
-    Not imported by the root module (a probe, not a certificate)."""
+    ~200-bit operands, proved by `decide +kernel` (run: cd lean && lake build +MaxKCert.Bench),
+    laid out by bench_layout.  Not imported by the root module (a probe, not a certificate)."""
     if type(n_ops) is not int or n_ops < 1:
         raise ValueError(f"n_ops must be a positive int, got {n_ops!r}")
-    text = _env().get_template("bench.lean.j2").render(n_ops=n_ops)
+    size, blocks, rest = bench_layout(n_ops)
+    text = _env().get_template("bench.lean.j2").render(n_ops=n_ops, size=size, blocks=blocks, rest=rest)
     path = Path(out_dir) / "MaxKCert" / "Bench.lean"
     _write_atomic(path, text)
     return path
 
 
-__all__ = ["render_certificate", "render_bench", "write_root", "lean_module_name", "witness_paths",
+__all__ = ["render_certificate", "render_bench", "bench_layout", "write_root", "lean_module_name", "witness_paths",
            "generated_modules", "lean_vec", "lean_mat", "CertificateError"]
