@@ -58,7 +58,8 @@ lean-check: $(STAMP)  ## lake build in lean/ if a Lean toolchain exists; otherwi
 check: replay lean-check  ## replay, then the Lean check
 
 archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules and reports
-	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz
+	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz \
+		$(foreach r,$(wildcard artifacts/reports/$(NAME).*),--report $(r))
 
 clean:  ## remove the venv and caches (keeps artifacts/)
 	rm -rf $(VENV) .pytest_cache lean/.lake

@@ -22,3 +22,10 @@ def test_shipped_certificate():
     cert, info = certify(w)
     assert dump_certificate(cert) == CERT.read_text(), "artifacts/certs is stale: run make certs"
     assert res.count / res.n_inputs > 0.95
+
+
+def test_shipped_archive_verifies():
+    from pipeline.archive import verify_archive
+
+    res = verify_archive(ROOT / "artifacts/archives/max4-seed123.tar.gz")
+    assert res.ok, "\n".join(res.lines)
