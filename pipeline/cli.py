@@ -261,12 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("archive", help="archive .tar.gz made by maxk archive")
     va.set_defaults(func=cmd_verify_archive)
 
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
     return p
-
-
-_EXTRA_COMMANDS = []  # functions(sub) adding subcommands, registered below
 
 
 def main(argv=None) -> int:

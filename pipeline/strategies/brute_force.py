@@ -56,7 +56,7 @@ REPORT_KEYS = (
 )
 
 
-def weighted_logit_tables(weights: Weights, flops: FlopCounter):
+def weighted_logit_tables(weights: Weights, flops: FlopCounter, P=None, s=None):
     """Interval tables T[q,i,t,y] = exp(score(q,i,t)/s - c_q) * (EUPU[q,y] + EVOU[t,y] + PVOU[i,y]).
 
     Complexity: O(V^2 n) exp enclosures, O(V^3 n) interval products.
@@ -66,9 +66,9 @@ def weighted_logit_tables(weights: Weights, flops: FlopCounter):
     """
     cfg = weights.config
     V, n = cfg.d_vocab, cfg.n_ctx
-    P = path_intervals(weights)
+    if P is None:
+        P, s = path_intervals(weights), sqrt_enclosure(cfg.d_head)
     count_path_flops(flops, cfg)
-    s = sqrt_enclosure(cfg.d_head)
     scores = (P.EQKE[:, None, :] + P.EQKP[:, :, None]).div_pos(s)  # [V(q), n(i), V(t)]
     flops.elementwise("bf/scores", (V, n, V), ops=2)
     shift = scores.hi.reshape(V, -1).max(axis=1)  # c_q, an exact float per q
@@ -95,7 +95,8 @@ def run(weights: Weights, progress: bool = False, float32_accuracy=None, keep_st
     cfg = weights.config
     V, n = cfg.d_vocab, cfg.n_ctx
     flops = FlopCounter()
-    T = weighted_logit_tables(weights, flops)
+    P, s = path_intervals(weights), sqrt_enclosure(cfg.d_head)
+    T = weighted_logit_tables(weights, flops, P, s)
     Thi, Tlo = T.hi, T.lo  # [q, i, t, y]
     k = n - 1  # non-query positions
     inner = min(k, 2)  # positions vectorized (the last `inner` non-query positions)
@@ -126,7 +127,7 @@ def run(weights: Weights, progress: bool = False, float32_accuracy=None, keep_st
                 n_pending += len(toks)
     if pending:
         toks = np.concatenate(pending)[:REFINE_LIMIT]
-        c, w = refine(weights, toks, progress)
+        c, w = refine(P, s, toks, progress)
         flops.elementwise("bf/refine", (len(toks), n, V), ops=6)
         n_correct += int(c.sum())
         n_wrong += int(w.sum())
@@ -204,19 +205,16 @@ def _classify(Th, Tl, mag, q, prefix, inner, V, n, tokens):
     return correct, wrong
 
 
-def refine(weights: Weights, tokens: np.ndarray, progress: bool = False):
+def refine(P, s: Interval, tokens: np.ndarray, progress: bool = False):
     """Re-evaluate individual inputs in intervals with a per-input exponent shift.
 
     Complexity: O(N n V) interval operations and N n exponential enclosures for N inputs.
-    Preconditions: tokens [N, n] ints in [0, V).
+    Preconditions: P from path_intervals, s encloses sqrt(d_head); tokens [N, n] ints in [0, V).
     Postconditions: returns (correct, wrong) bool [N]: correct[j] only if for every y != m the interval
     sum_i w_i (L_i[y] - L_i[m]) is certainly < 0 (so logit[m] > logit[y] exactly); wrong[j] only if some
     y != m has that sum certainly >= 0 (logit[y] >= logit[m], a tie counting as wrong).
     """
-    cfg = weights.config
-    V, n = cfg.d_vocab, cfg.n_ctx
-    P = path_intervals(weights)
-    s = sqrt_enclosure(cfg.d_head)
+    V, n = P.EUPU0.shape[0], P.PVOU.shape[0]
     EUPU, EVOU = P.EUPU, P.EVOU
     correct = np.zeros(len(tokens), dtype=bool)
     wrong = np.zeros(len(tokens), dtype=bool)

@@ -70,7 +70,18 @@ def _masked_max(x: Interval, mask: np.ndarray, axis: int) -> Interval:
     return Interval(lo, hi)
 
 
-def exp_weights(P, s: Interval, n: int):
+def _centred(X: Interval) -> Interval:
+    """C[r, m, y] = X[r, y] - X[r, m]: every row centred on every candidate right answer m."""
+    return X[:, None, :] - X[:, :, None]
+
+
+def _diagonal(X: Interval, axis1: int, axis2: int) -> Interval:
+    """np.diagonal of both endpoints (exact: a selection), diagonal axis last."""
+    return Interval(np.diagonal(X.lo, axis1=axis1, axis2=axis2).copy(),
+                    np.diagonal(X.hi, axis1=axis1, axis2=axis2).copy())
+
+
+def exp_weights(P, s: Interval):
     """Token and positional attention weights, each shifted by a per-q constant.
 
     Complexity: V^2 + V n exponential enclosures.
@@ -100,11 +111,10 @@ def split_maxima(P, pl: int):
     Ov = P.EVOU0 + (P.bU * float(1 - dU))[None, :] + (P.bOV * float(1 - dO))[None, :]  # [V(t), V(y)]
     ym = np.eye(V, dtype=bool)  # [m, y]: y == m
     # Dir'[q, m, y] = Dir[q, y] - Dir[q, m]
-    Dc = Dir[:, None, :] - Dir[:, :, None]  # [V(q), V(m), V(y)]
+    Dc = _centred(Dir)  # [V(q), V(m), V(y)]
     U = _masked_max(Dc, np.broadcast_to(ym[None], Dc.shape), axis=2)  # [V(q), V(m)]
     # P[m, y] = max_p (PVOU[p, y] - PVOU[p, m])
-    Pc = P.PVOU[:, None, :] - P.PVOU[:, :, None]  # [n(p), V(m), V(y)]
-    Pm = Pc.max(axis=0)  # [V(m), V(y)]
+    Pm = _centred(P.PVOU).max(axis=0)  # [V(m), V(y)]
     Oc = Ov[None, :, :] - Ov.T[:, :, None] + Pm[:, None, :]  # [V(m), V(t), V(y)]: Ov[t,y]-Ov[t,m]+P[m,y]
     E = _masked_max(Oc, np.broadcast_to(ym[:, None, :], Oc.shape), axis=2)  # [V(m), V(t)]
     return U, E
@@ -145,7 +155,7 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
     P = path_intervals(weights)
     count_path_flops(flops, cfg)
     s = sqrt_enclosure(cfg.d_head)
-    e, p = exp_weights(P, s, n)
+    e, p = exp_weights(P, s)
     flops.elementwise("cubic/exp", (V * V + V * n,), ops=3)
 
     q_idx, m_idx, k_idx = np.ogrid[:V, :V, :V]  # broadcast to [q, m, k]
@@ -163,7 +173,7 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
         U, E = split_maxima(P, pl)  # U [q, m], E [m, t]
         g = U[:, :, None] + E[None, :, :]  # [V(q), V(m), V(t)]  g(t) = U[q] + E[t]
         G = e_qk * g  # [q, m, t]  e_t g(t)
-        G_m = Interval(np.diagonal(G.lo, axis1=1, axis2=2).copy(), np.diagonal(G.hi, axis1=1, axis2=2).copy())  # [q, m]: t = m
+        G_m = _diagonal(G, 1, 2)  # [q, m]: t = m
         G_q = Interval(G.lo[np.arange(V), :, np.arange(V)], G.hi[np.arange(V), :, np.arange(V)])  # [q, m]: t = q
         query = p_q[:, None] * G_q  # [q, m]
         for c in range(1, n):
@@ -193,20 +203,22 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
     flops.elementwise("cubic/c0", (n, V, V, V), ops=8)
     flops.reduction("cubic/c0max", (V, V), V - 1)
 
-    cells, c0 = [], []
-    n_proved = 0
+    cells, c0, per_qm = [], [], {}
     for m in range(V):
         for q in range(m + 1):
+            count = 0
             if c0_ok[q, m]:
                 c0.append((m, q))
-                n_proved += 1
+                count += 1
             for c in range(1, n):
                 if best_size[c, q, m] <= 0:
                     continue
                 ks = np.flatnonzero(best_S[c, q, m])
                 mask = sum(1 << int(k) for k in ks)
                 cells.append((m, q, c, int(best_pl[c, q, m]), mask))
-                n_proved += comb(n - 1, c) * len(ks) ** c
+                count += comb(n - 1, c) * len(ks) ** c
+            per_qm[(q, m)] = count
+    n_proved = sum(per_qm.values())
     seconds = time.perf_counter() - t0
     return BoundResult(
         strategy="cubic",
@@ -216,9 +228,7 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
         flops=flops.total,
         seconds=seconds,
         extra={"n_cells": len(cells), "n_c0": len(c0)},
-        diagnostics={"cells": cells, "c0": c0, "flops": flops.as_dict(),
-                     "per_qm": {(q, m): int(c0_ok[q, m]) + sum(comb(n - 1, c) * int(max(best_size[c, q, m], 0)) ** c
-                                                       for c in range(1, n)) for m in range(V) for q in range(m + 1)}},
+        diagnostics={"cells": cells, "c0": c0, "flops": flops.as_dict(), "per_qm": per_qm},
     )
 
 
@@ -231,18 +241,18 @@ def _c0_proved(P, e, p, n: int, V: int) -> np.ndarray:
     for every point in the enclosures (so the exact sequence is correct).
     """
     EUPU, EVOU = P.EUPU, P.EVOU
-    EUc = EUPU[:, None, :] - EUPU[:, :, None]  # [q, m, y]: EUPU[q,y] - EUPU[q,m]
-    EVc = EVOU[:, None, :] - EVOU[:, :, None]  # [t, m, y]: EVOU[t,y] - EVOU[t,m]
-    PVc = P.PVOU[:, None, :] - P.PVOU[:, :, None]  # [i, m, y]
+    EUc = _centred(EUPU)  # [q, m, y]: EUPU[q,y] - EUPU[q,m]
+    EVc = _centred(EVOU)  # [t, m, y]: EVOU[t,y] - EVOU[t,m]
+    PVc = _centred(P.PVOU)  # [i, m, y]
     e_qm = e[:, :, None]  # [q, m, 1]: token m at the non-query positions
-    EVmm = Interval(np.diagonal(EVc.lo, axis1=0, axis2=1).T.copy(), np.diagonal(EVc.hi, axis1=0, axis2=1).T.copy())  # [m, y]: EVOU[m,y]-EVOU[m,m]
+    EVmm = _diagonal(EVc, 0, 1).T  # [m, y]: EVOU[m,y] - EVOU[m,m]
     total = None
     for i in range(n - 1):
         Z = EUc + EVmm[None, :, :] + PVc[i][None, :, :]  # [q, m, y]
         term = (p[:, i][:, None, None] * e_qm) * Z
         total = term if total is None else total + term
-    e_qq = Interval(np.diagonal(e.lo).copy(), np.diagonal(e.hi).copy())  # [q]
-    Zq = EUc + EVc[np.arange(V), :, :] + PVc[n - 1][None, :, :]  # [q, m, y]: token q at the query slot
+    e_qq = _diagonal(e, 0, 1)  # [q]
+    Zq = EUc + EVc + PVc[n - 1][None, :, :]  # [q, m, y]: token q at the query slot (EVc indexed by t = q)
     term = (p[:, n - 1] * e_qq)[:, None, None] * Zq
     total = term if total is None else total + term
     ym = np.broadcast_to(np.eye(V, dtype=bool)[None], (V, V, V))
