@@ -536,7 +536,7 @@ def _verify_tree(root: Path, hashes: dict[str, str], render: Renderer | None) ->
     report("files", problems + layout, f"{len(hashes) - 1} files re-hash to the sha256 in {MANIFEST}; layout ok")
     if name is None:
         for check in ("model", "replay", "regenerate", "lean"):
-            report(check, [f"not run: the archive has no single model/*.safetensors"], "")
+            report(check, ["not run: the archive has no single model/*.safetensors"], "")
         return VerifyResult(False, lines + [f"FAILED: {', '.join(failed)}"])
     model_rel, cert_rel = f"model/{name}.safetensors", f"cert/{name}.cert.json"
 

@@ -11,7 +11,6 @@ brute force ~28 s, cubic ~14 s.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time

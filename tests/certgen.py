@@ -12,7 +12,6 @@ slowly, at V = 64 for timing the replay).
 
 from __future__ import annotations
 
-import numpy as np
 
 from pipeline.certificate import replay as R
 from pipeline.certificate.certify import (  # noqa: F401  (re-exported for the tests)

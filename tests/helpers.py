@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 
@@ -68,3 +69,30 @@ def covered_inputs(c0, cells, n):
                     x[p] = k
                 out.append(tuple(x))
     return out
+
+
+def fraction_weights(w: Weights) -> dict:
+    """The twelve tensors as numpy object arrays of exact Fractions (float32 -> float64 -> Fraction)."""
+    to_frac = np.vectorize(lambda v: Fraction(float(v)), otypes=[object])
+    return {k: to_frac(np.asarray(a, np.float64)) for k, a in w.tensors.items()}
+
+
+def fraction_paths(w: Weights) -> dict:
+    """Exact path matrices (object arrays of Fractions) straight from the weights, with their own
+    formulas (independent of pipeline.paths and of the replay): EUPU, EVOU, PVOU, EQKE, EQKP, and
+    the Fraction weights under "weights"."""
+    F = fraction_weights(w)
+    n = w.config.n_ctx
+    Eq = F["W_E"] + F["W_pos"][n - 1][None, :]  # [V, d]
+    Qv = Eq.dot(F["W_Q"][0]) + F["b_Q"][0][None, :]  # [V, h]
+    Kt = F["W_E"].dot(F["W_K"][0]) + F["b_K"][0][None, :]  # [V, h]
+    Kp = F["W_pos"].dot(F["W_K"][0])  # [n, h]
+    VO = lambda X: (X.dot(F["W_V"][0]) + F["b_V"][0][None, :]).dot(F["W_O"][0])  # noqa: E731
+    return {
+        "EUPU": Eq.dot(F["W_U"]) + F["b_U"][None, :],
+        "EVOU": (VO(F["W_E"]) + F["b_O"][None, :]).dot(F["W_U"]),
+        "PVOU": F["W_pos"].dot(F["W_V"][0]).dot(F["W_O"][0]).dot(F["W_U"]),
+        "EQKE": Qv.dot(Kt.T),
+        "EQKP": Qv.dot(Kp.T),
+        "weights": F,
+    }

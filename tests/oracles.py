@@ -22,9 +22,7 @@ def mp_margins(weights, dps=50):
     Returns (inputs [N, n] int array, margins list of mpf).
     """
     cfg = weights.config
-    V, n, d, h = cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head
-    W = {k: [[mpmath.mpf(float(x)) for x in row] for row in np.asarray(v, np.float64).reshape(v.shape[0] if v.ndim > 1 else 1, -1)]
-         for k, v in weights.tensors.items()}
+    V, n, h = cfg.d_vocab, cfg.n_ctx, cfg.d_head
     with mpmath.workdps(dps):
         def mat(name):  # 2-D list [rows][cols]
             a = np.asarray(weights[name], np.float64)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import itertools
 import json
 import math
 import subprocess
@@ -27,6 +26,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import helpers  # noqa: E402
+from oracles import mp_truth  # noqa: E402
 from certgen import build_certificate, exp_neg_enclosure, float_to_dyadic  # noqa: E402
 
 from pipeline.certificate import replay as R  # noqa: E402
@@ -125,39 +125,11 @@ def cert_of(name):
 # ----------------------------------------------------------------- independent mpmath forward
 
 
-def mp_correct_inputs(w, dps=50):
-    """Set of inputs (tuples) whose last-position logit of max(x) beats every other logit, by a
-    direct forward pass in mpmath (embeddings, Q K V, softmax with mpmath exp / sqrt, O, U)."""
-    cfg = w.config
-    V, n, d, h = cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head
-    with mpmath.workdps(dps):
-        M = {k: mpmath.matrix([[mpmath.mpf(float(x)) for x in row] for row in
-                               np.asarray(v, np.float64).reshape(-1, v.shape[-1])]) for k, v in w.tensors.items()}
-        W_E, W_pos, W_U = M["W_E"], M["W_pos"], M["W_U"]
-        W_Q, W_K, W_V, W_O = M["W_Q"], M["W_K"], M["W_V"], M["W_O"]
-        b_Q, b_K, b_V = M["b_Q"], M["b_K"], M["b_V"]
-        b_O = M["b_O"]  # [1, d]
-        b_U = M["b_U"]  # [1, V]
-        sq = mpmath.sqrt(h)
-        resid = {(t, i): W_E[t, :] + W_pos[i, :] for t in range(V) for i in range(n)}  # [1, d]
-        Kc = {ti: r * W_K + b_K for ti, r in resid.items()}  # [1, h]
-        OUT = {ti: ((r * W_V + b_V) * W_O) * W_U for ti, r in resid.items()}  # [1, V] value->O->U
-        Qc = {q: resid[(q, n - 1)] * W_Q + b_Q for q in range(V)}
-        direct = {q: (resid[(q, n - 1)] + b_O) * W_U + b_U for q in range(V)}  # b_O once, sum(a)=1
-        wexp = {}
-        for q in range(V):
-            for (t, i), k in Kc.items():
-                wexp[(q, t, i)] = mpmath.exp((Qc[q] * k.T)[0, 0] / sq)
-        good = set()
-        for x in itertools.product(range(V), repeat=n):
-            q, m = x[-1], max(x)
-            ws = [wexp[(q, x[i], i)] for i in range(n)]
-            tot = mpmath.fsum(ws)
-            logit = [direct[q][0, y] + mpmath.fsum(ws[i] * OUT[(x[i], i)][0, y] for i in range(n)) / tot
-                     for y in range(V)]
-            if all(logit[m] - logit[y] > 0 for y in range(V) if y != m):
-                good.add(x)
-    return good
+def mp_correct_inputs(w):
+    """Set of inputs (tuples) that a direct mpmath forward pass (tests/oracles.py, 50 digits) finds
+    certainly correct: logit of max(x) above every other logit by more than oracles.UNSURE."""
+    inputs, status = mp_truth(w)
+    return {tuple(x) for x, s in zip(inputs.tolist(), status.tolist()) if s == 1}
 
 
 def covered_inputs(cert):
@@ -321,30 +293,10 @@ def test_compute_paths_against_fractions():
         z, T = R.align_weights(cert["weights"], V, n, cfg.d_model, cfg.d_head)
         P = R.compute_paths(T, z, n)
         scale = Fraction(1, 2 ** (4 * z))
-        Fm = {k: [[Fraction(float(x)) for x in row] for row in np.asarray(v, np.float64).reshape(-1, v.shape[-1])]
-              for k, v in w.tensors.items()}
-
-        def mm(A, B):
-            return [[sum((A[i][k] * B[k][j] for k in range(len(B))), Fraction(0)) for j in range(len(B[0]))]
-                    for i in range(len(A))]
-
-        def add(A, b):
-            return [[A[i][j] + b[0][j] for j in range(len(A[0]))] for i in range(len(A))]
-
-        Eq = add(Fm["W_E"], [Fm["W_pos"][n - 1]])
-        bU = [list(np.array(Fm["b_U"]).reshape(-1))]
-        bO = [list(np.array(Fm["b_O"]).reshape(-1))]
-        EUPU = add(mm(Eq, Fm["W_U"]), bU)
-        EVOU = mm(add(mm(add(mm(Fm["W_E"], Fm["W_V"]), Fm["b_V"]), Fm["W_O"]), bO), Fm["W_U"])
-        PVOU = mm(mm(mm(Fm["W_pos"], Fm["W_V"]), Fm["W_O"]), Fm["W_U"])
-        Qv = add(mm(Eq, Fm["W_Q"]), Fm["b_Q"])
-        Kt = add(mm(Fm["W_E"], Fm["W_K"]), Fm["b_K"])
-        Kp = mm(Fm["W_pos"], Fm["W_K"])
-        EQKE = mm(Qv, [list(r) for r in zip(*Kt)])
-        EQKP = mm(Qv, [list(r) for r in zip(*Kp)])
-        for key, ref in (("EUPU", EUPU), ("EVOU", EVOU), ("PVOU", PVOU), ("EQKE", EQKE), ("EQKP", EQKP)):
+        ref = helpers.fraction_paths(w)
+        for key in ("EUPU", "EVOU", "PVOU", "EQKE", "EQKP"):
             got = [[x * scale for x in row] for row in P[key]]
-            assert got == ref, key
+            assert got == ref[key].tolist(), key
 
 
 # ----------------------------------------------------------------- end to end on the zoo

@@ -11,15 +11,13 @@ number of distinct covered inputs.
 from __future__ import annotations
 
 import copy
-import math
 import random
 from fractions import Fraction
 
 import mpmath
-import numpy as np
 import pytest
 
-from helpers import covered_inputs
+from helpers import covered_inputs, fraction_paths
 from oracles import mp_truth
 from pipeline.certificate import replay as R
 from pipeline.certificate.certify import certify
@@ -40,13 +38,8 @@ def subject():
 
 def _exact_paths(w):
     """EQKE, EQKP as Fractions straight from the float32 weights (independent of the replay)."""
-    F = {k: np.vectorize(lambda v: Fraction(float(v)), otypes=[object])(np.asarray(a, np.float64)) for k, a in w.tensors.items()}
-    n = w.config.n_ctx
-    Eq = F["W_E"] + F["W_pos"][n - 1][None, :]
-    Qv = Eq.dot(F["W_Q"][0]) + F["b_Q"][0][None, :]
-    Kt = F["W_E"].dot(F["W_K"][0]) + F["b_K"][0][None, :]
-    Kp = F["W_pos"].dot(F["W_K"][0])
-    return Qv.dot(Kt.T), Qv.dot(Kp.T), F
+    P = fraction_paths(w)
+    return P["EQKE"], P["EQKP"], P["weights"]
 
 
 def claim_holds(cert, w, truth, exact) -> tuple[bool, str]:

@@ -58,7 +58,7 @@ class MaxKTransformer(nn.Module):
 
     # -- forward ---------------------------------------------------------------------------
     def _check_tokens(self, tokens: torch.Tensor) -> None:
-        V, n = self.config.d_vocab, self.config.n_ctx
+        n = self.config.n_ctx
         assert tokens.ndim == 2 and tokens.shape[1] == n, (
             f"tokens must have shape [batch, {n}], got {tuple(tokens.shape)}"
         )
