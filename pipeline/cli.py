@@ -128,13 +128,17 @@ def cmd_export_lean(args) -> int:
     from .certificate.schema import load_certificate
     from .lean_export.render import render_certificate
 
+    for flag, value in (("--chunk-size", args.chunk_size), ("--max-arrangements", args.max_arrangements)):
+        if value < 1:
+            raise UserError(f"{flag} must be a positive integer, got {value}")
     cert = load_certificate(args.cert)
     res = replay(cert)  # never render a certificate the exact replay rejects
     if not res.ok:
         print(f"FAIL {args.cert}: {res.detail} (nothing rendered)")
         return 1
     name = args.name or Path(args.cert).name.removesuffix(".json").removesuffix(".cert")
-    paths = render_certificate(cert, Path(args.lean_dir), name, chunk_size=args.chunk_size)
+    paths = render_certificate(cert, Path(args.lean_dir), name, chunk_size=args.chunk_size,
+                               max_arrangements=args.max_arrangements)
     size = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(paths)} Lean files ({size / 1e6:.2f} MB) under {args.lean_dir}/ for {name}; "
           f"check them with: make lean-check  (or: cd {args.lean_dir} && lake build)")
@@ -219,11 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     bb.add_argument("--quiet", action="store_true", help="no progress bars")
     bb.set_defaults(func=cmd_bounds)
 
-    c = sub.add_parser("certify", help="cubic proof -> exact certificate JSON (schema v1)")
+    c = sub.add_parser("certify", help="cubic proof -> exact certificate JSON (schema v2)")
     c.add_argument("model", help="checkpoint (.safetensors or TransformerLens .pt)")
     c.add_argument("--out", help="certificate path (default artifacts/certs/MODEL.cert.json)")
     c.add_argument("--frac-bits", type=int, default=None,
-                   help="fixed-point bits of the exp tables (default: chosen from the attention score range)")
+                   help="fixed-point bits of the exp tables, 1..4096 (default: chosen from the attention score range)")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(func=cmd_certify)
 
@@ -235,7 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     el.add_argument("cert", help="certificate JSON")
     el.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
     el.add_argument("--name", help="certificate name in Lean (default: from the file name)")
-    el.add_argument("--chunk-size", type=int, default=1, help="max tokens per chunk module (default 1)")
+    el.add_argument("--chunk-size", type=int, default=1, help="indices (rows, max tokens, cell parts) per chunk module (default 1)")
+    el.add_argument("--max-arrangements", type=int, default=2000,
+                    help="most arrangements one cells theorem checks; cells are cut into parts by (m, q-range) (default 2000)")
     el.set_defaults(func=cmd_export_lean)
 
     lb = sub.add_parser("lean-bench", help="render a Lean kernel throughput probe (N Int multiply-compare steps)")

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from certgen import build_certificate  # noqa: E402
 
 from pipeline.certificate import replay as R  # noqa: E402
+from pipeline.certificate import schema as S  # noqa: E402
 from pipeline.certificate.schema import PARAM_NAMES, CertificateError  # noqa: E402
 from pipeline.lean_export import render as L  # noqa: E402
 from pipeline.model.config import ModelConfig, param_shapes  # noqa: E402
@@ -72,8 +73,9 @@ def cert_of(key: str) -> dict:
     specs = {  # name: (model, certgen options)
         "plain": (dict(V=5, n=3, seed=0), {}),
         "bias": (dict(V=4, n=4, seed=2, bias=0.2), {}),
-        "bigbias": (dict(V=5, n=3, seed=4, noise=0.05, bias=1.0), {}),  # placements 0, 2, 3
-        "pl1": (dict(V=4, n=4, seed=2, bias=0.2), {"placements": (1,)}),  # forced placement 1
+        "bigbias": (dict(V=5, n=3, seed=4, noise=0.05, bias=1.0), {}),  # several shift vectors used
+        "pl1": (dict(V=4, n=4, seed=2, bias=0.2), {"placements": (1,)}),  # forced shift 1 (the zero vector)
+        "mean": (dict(V=5, n=3, seed=4, noise=0.05, bias=1.0), {"placements": (4,)}),  # the query-mean shift
         "n1": (dict(V=4, n=1, seed=3), {}),  # only c0 entries, q == m
         "f192": (dict(V=5, n=3, seed=5, sharp=6.0), {"frac_bits": 192}),  # exp cap at F > 128
     }
@@ -102,7 +104,9 @@ DEF_RE = re.compile(r"noncomputable def (\w+) : ([^\n]*?) :=\n(.*?)(?=\n\n|\n/--
 
 def lean_literal(text: str):
     """A Lean list / tuple / anonymous-constructor literal of integers -> nested Python lists."""
-    t = text.replace("⟨", "[").replace("⟩", "]").replace("(", "[").replace(")", "]")
+    t = re.sub(r"\(\[", "[", text)  # typed rows ([...] : List Int) -> [...]
+    t = re.sub(r"\] : List [A-Za-z]+\)", "]", t)
+    t = t.replace("⟨", "[").replace("⟩", "]").replace("(", "[").replace(")", "]")
     return json.loads(t)
 
 
@@ -142,11 +146,12 @@ def load_rendered(out: Path, ident: str) -> dict:
         return lean_literal(defs[name][1])
 
     c = {k: int(cert_f[k]) for k in ("schemaVersion", "dVocab", "nCtx", "dModel", "dHead", "nInputs",
-                                      "claimedCount", "fracBits", "taylorTerms", "sqrtLo", "sqrtHi")}
+                                      "claimedCount", "fracBits", "taylorTerms", "sqrtLo", "sqrtHi",
+                                      "nCellParts")}
     fields = {"wE": "W_E", "wPos": "W_pos", "wQ": "W_Q", "wK": "W_K", "wV": "W_V", "wO": "W_O",
               "wU": "W_U", "bQ": "b_Q", "bK": "b_K", "bV": "b_V", "bO": "b_O", "bU": "b_U"}
     c["weights"] = {f: tensors[weights_f[f]] for f in fields}
-    for f in ("eqkeLo", "eqkeHi", "eqkpLo", "eqkpHi", "orders"):
+    for f in ("eqkeLo", "eqkeHi", "eqkpLo", "eqkpHi", "orders", "shifts"):
         c[f] = val(cert_f[f])
     c["c0"] = [val(g) for g in lean_literal(re.sub(r"(\w+)", r'"\1"', cert_f["c0"]))]
     c["cells"] = [val(g) for g in lean_literal(re.sub(r"(\w+)", r'"\1"', cert_f["cells"]))]
@@ -263,12 +268,17 @@ def checkHeader(c):
     V, n, d, h, w = c["dVocab"], c["nCtx"], c["dModel"], c["dHead"], c["weights"]
     shapes = {"wE": (V, d), "wPos": (n, d), "wQ": (d, h), "wK": (d, h), "wV": (d, h), "wO": (h, d),
               "wU": (d, V), "bQ": (1, h), "bK": (1, h), "bV": (1, h), "bO": (1, d), "bU": (1, V)}
-    return (c["schemaVersion"] == 1 and V >= 2 and n >= 1 and d >= 1 and h >= 1
+    zs = c["shifts"]
+    return (c["schemaVersion"] == 2 and V >= 2 and n >= 1 and d >= 1 and h >= 1
+            and d <= 1024 and h <= 1024 and V ** n < 2 ** 14000
             and c["nInputs"] == V ** n and 1 <= c["fracBits"] <= 4096 and 1 <= c["taylorTerms"] <= 1024
+            and V * (V + n) * c["fracBits"] * c["taylorTerms"] <= 2 ** 30
+            and 1 <= len(zs) <= 16 and all(len(z) == V and all(abs(x) < 2 ** 2048 for x in z) for z in zs)
             and all(isShape(r, k, w[f]["rows"]) for f, (r, k) in shapes.items())
             and isShape(V, V, c["eqkeLo"]) and isShape(V, V, c["eqkeHi"])
             and isShape(V, n, c["eqkpLo"]) and isShape(V, n, c["eqkpHi"])
-            and isShape(V, nsub(n, 1), c["orders"]) and len(c["c0"]) == V and len(c["cells"]) == V)
+            and isShape(V, nsub(n, 1), c["orders"]) and len(c["c0"]) == V
+            and len(c["cells"]) == c["nCellParts"])
 
 
 def checkExponentRange(w):
@@ -461,14 +471,11 @@ def maxExcept(m, row):
     return max(vals) if vals else 0
 
 
-def splitMaxima(P, pl, m):
-    dU, dO = pl % 2, pl // 2
+def splitMaxima(P, Zs, m):
     pc = [centre(r, m) for r in P["pvou"]]
     Pm = [max(col) for col in zip(*pc)] if pc else []
-    U = [maxExcept(m, centre([x + dU * a + dO * b for x, a, b in zip(r, P["bU"], P["bOV"])], m))
-         for r in P["eupu0"]]
-    E = [maxExcept(m, vadd(centre([x + nsub(1, dU) * a + nsub(1, dO) * b
-                                   for x, a, b in zip(r, P["bU"], P["bOV"])], m), Pm))
+    U = [maxExcept(m, centre([x + a + z for x, a, z in zip(r, P["bU"], Zs)], m)) for r in P["eupu0"]]
+    E = [maxExcept(m, vadd(centre([x + b - z for x, b, z in zip(r, P["bOV"], Zs)], m), Pm))
          for r in P["evou0"]]
     return U, E
 
@@ -492,18 +499,27 @@ def cellKOk(c, n, o, plo, phi, em, ek, eq, gm, gk, gq):
     return True
 
 
-def checkCellsAt(c, P, m):
-    g = nth([], c["cells"], m)
+def checkCellsAt(c, P, j):
+    g = nth([], c["cells"], j)
     n, V = c["nCtx"], c["dVocab"]
+    if not g:
+        return False
+    m = g[0][0]
+    if j > 0:
+        prev = nth([], c["cells"], j - 1)
+        last = prev[-1] if prev else g[0]
+        if not (last[0], last[1], last[2]) < (g[0][0], g[0][1], g[0][2]):
+            return False
     if not all((a[0], a[1], a[2]) < (b[0], b[1], b[2]) for a, b in zip(g, g[1:])):
         return False
-    maxima = [splitMaxima(P, pl, m) for pl in range(4)] if g else []
+    maxima = [splitMaxima(P, Zs, m) for Zs in c["shifts"]]
     for x in g:
-        xm, q, cc, pl, mask = x
+        xm, q, cc, sh, mask = x
         cmax = nsub(n, 2) if q < xm else nsub(n, 1)
-        if not (xm == m and q <= xm and xm < V and 1 <= cc <= cmax and pl <= 3 and mask < 2 ** xm):
+        if not (xm == m and q <= xm and xm < V and 1 <= cc <= cmax and sh < len(c["shifts"])
+                and 1 <= mask < 2 ** xm):
             return False
-        U, E = nth(([], []), maxima, pl)
+        U, E = nth(([], []), maxima, sh)
         uq = nth(0, U, q)
         elo, ehi = nth([], c["eqkeLo"], q), nth([], c["eqkeHi"], q)
         o, plo, phi = nth([], c["orders"], q), nth([], c["eqkpLo"], q), nth([], c["eqkpHi"], q)
@@ -538,12 +554,14 @@ def lean_model(c, P) -> list:
             + [(f"checkExpRow {q}", checkExpRow(c, P, q)) for q in range(V)]
             + [("checkOrders", checkOrders(c, P))]
             + [(f"checkC0At {m}", checkC0At(c, P, m)) for m in range(V)]
-            + [(f"checkCellsAt {m}", checkCellsAt(c, P, m)) for m in range(V)]
+            + [(f"checkCellsAt {j}", checkCellsAt(c, P, j)) for j in range(c["nCellParts"])]
             + [("checkCount", checkCount(c))])
 
 
-def lean_accepts(cert: dict, tmp: Path) -> tuple[bool, list]:
-    L.render_certificate(cert, tmp, "model-run")
+def lean_accepts(cert: dict, tmp: Path, max_arrangements: int = 7) -> tuple[bool, list]:
+    """Render (small parts by default: the cells of one m are cut into several theorems), parse
+    back, run the Lean model."""
+    L.render_certificate(cert, tmp, "model-run", max_arrangements=max_arrangements)
     data = load_rendered(tmp, "ModelRun")
     res = lean_model(data["cert"], data["paths"])
     return all(ok for _, ok in res), [name for name, ok in res if not ok]
@@ -570,7 +588,7 @@ def replay_without_hash(cert: dict) -> bool:
                                    s_lo, s_hi, z, F, NT) is None
             and R.check_orders(cert["orders"], P["EQKP"], n) is None
             and R.check_c0(cert["c0"], P, elo, ehi, plo, phi, V, n) is None
-            and R.check_cells(cert["cells"], P, elo, ehi, plo, phi, cert["orders"], V, n) is None
+            and R.check_cells(cert["cells"], cert["shifts"], P, elo, ehi, plo, phi, cert["orders"], V, n) is None
             and R.check_count(cert["claimed_count"], cert["c0"], cert["cells"], n) is None)
 
 
@@ -683,7 +701,7 @@ def test_checker_is_the_replays_twin_in_order():
         ("exp_reduction", "expReduction"), ("exp_lower", "expLower"), ("exp_upper", "expUpper"),
         ("check_exp_neg", "checkExpNeg"), ("check_exp_tables", "checkExpRow"),
         ("check_orders", "checkOrders"), ("ub", "ub"), ("c0_entry_ok", "c0EntryOk"),
-        ("check_c0", "checkC0At"), ("placement_matrices", "placementDir"),
+        ("check_c0", "checkC0At"), ("shift_matrices", "shiftDir"),
         ("split_maxima", "splitMaxima"), ("arrangement_slots", "arrangementSlots"),
         ("slots_sum", "slotsSum"), ("cell_k_ok", "cellKOk"), ("check_cells", "checkCellsAt"),
         ("check_count", "checkCount"),
@@ -718,6 +736,10 @@ def test_checker_constants_match_the_replay():
     assert lean_const("maxTaylorTerms") == R.MAX_TAYLOR_TERMS
     assert lean_const("f32MinExponent") == R.F32_MIN_EXPONENT
     assert lean_const("f32MaxExponent") == R.F32_MAX_EXPONENT
+    assert lean_const("maxDModel") == S.MAX_D_MODEL and lean_const("maxDHead") == S.MAX_D_HEAD
+    assert lean_const("maxNInputsBits") == S.MAX_N_INPUTS_BITS
+    assert lean_const("maxExpWork") == S.MAX_EXP_WORK
+    assert lean_const("maxShifts") == S.MAX_SHIFTS and lean_const("maxShiftBits") == S.MAX_SHIFT_BITS
     assert 2 ** R.MAX_SQUARINGS >= R.MAX_FRAC_BITS  # the exp cap F is always reachable by squaring
 
 
@@ -789,10 +811,11 @@ def test_render_round_trip_exact(rendered):
     assert c["eqkeLo"] == cert["exp_eqke"]["lo"] and c["eqkeHi"] == cert["exp_eqke"]["hi"]
     assert c["eqkpLo"] == cert["exp_eqkp"]["lo"] and c["eqkpHi"] == cert["exp_eqkp"]["hi"]
     assert c["orders"] == cert["orders"]
-    assert len(c["c0"]) == V and len(c["cells"]) == V
+    assert len(c["c0"]) == V and len(c["cells"]) == c["nCellParts"] >= 1
+    assert c["shifts"] == cert["shifts"]
     assert [e for g in c["c0"] for e in g] == cert["c0"]
     assert [e for g in c["cells"] for e in g] == cert["cells"]
-    assert all(e[0] == m for m, g in enumerate(c["cells"]) for e in g)
+    assert all(g and all(e[0] == g[0][0] for e in g) for g in c["cells"])  # one m per part
     assert P == expected_witness(cert)
     # and the replay's own matrices, for the ones it returns
     z, T = R.align_weights(cert["weights"], V, n, cfg["d_model"], cfg["d_head"])
@@ -850,6 +873,12 @@ def test_generated_modules_structure(rendered):
             assert t not in defined, f"theorem {t} in {fname} and {defined[t]}"
             defined[t] = fname
     # every theorem outside Main is a kernel computation, preceded by the options of LEAN.md
+    for fname in ("Weights.lean", "Tables.lean", "Cases.lean", "Paths.lean", "Data.lean"):
+        assert "\nset_option maxHeartbeats 0\n" in texts[fname], fname  # data modules: no heartbeat cap
+    for fname in ("Weights.lean", "Tables.lean", "Paths.lean"):  # every row literal carries its type
+        rows = re.findall(r"^\s*\[?(\(?)\[", texts[fname], re.M)
+        assert rows and all(r == "(" for r in rows), fname
+        assert re.search(r"\] : List (Int|Nat)\)", texts[fname]), fname
     for fname, text in texts.items():
         if fname == "Main.lean":
             continue
@@ -866,7 +895,8 @@ def test_generated_modules_structure(rendered):
     refs = re.findall(r"\b(\w+_(?:ok|all))\b", body.split("#print")[0])
     assert refs == [t if t.endswith("_ok") else f"{t}_all" for t in L.CERTOK_ORDER]
     cfg = cert["config"]
-    bounds = {"V": cfg["d_vocab"], "d": cfg["d_model"], "n": cfg["n_ctx"]}
+    bounds = {"V": cfg["d_vocab"], "d": cfg["d_model"], "n": cfg["n_ctx"],
+              "P": len(L.cell_parts(cert["cells"], L.MAX_ARRANGEMENTS))}
     for kind, _, fn, bound, var in L.INDEX_KINDS:
         block = re.search(rf"theorem {kind}_all : Every (\d+) \(fun (\w) => (\w+) cert paths \w = true\) :=\n"
                           r"(.*?)\n\n", main, re.S)
@@ -886,7 +916,7 @@ def test_generated_modules_structure(rendered):
     conj = [s.strip().rstrip("∧").strip() for s in certok.split(":=", 1)[1].strip().split("∧\n")]
     glob = {name: stmt for name, _, stmt in L.GLOBAL_THEOREMS}
     blocks = {kind: (fn, bound, var) for kind, _, fn, bound, var in L.INDEX_KINDS}
-    cert_bound = {"V": "c.dVocab", "d": "c.dModel", "n": "c.nCtx"}
+    cert_bound = {"V": "c.dVocab", "d": "c.dModel", "n": "c.nCtx", "P": "c.nCellParts"}
     assert len(conj) == len(L.CERTOK_ORDER)
     for term, c_text in zip(L.CERTOK_ORDER, conj):
         if term in glob:
@@ -899,7 +929,7 @@ def test_generated_modules_structure(rendered):
 def test_chunk_size_groups_indices(tmp_path):
     cert = cert_of("plain")
     cfg = cert["config"]
-    R_idx = max(cfg["d_vocab"], cfg["d_model"], cfg["n_ctx"])
+    R_idx = max(cfg["d_vocab"], cfg["d_model"], cfg["n_ctx"], len(L.cell_parts(cert["cells"], L.MAX_ARRANGEMENTS)))
     L.render_certificate(cert, tmp_path, "c", chunk_size=4)
     base = tmp_path / "MaxKCert/Certs/C"
     chunks = sorted(base.glob("Chunk*.lean"))
@@ -908,6 +938,34 @@ def test_chunk_size_groups_indices(tmp_path):
     assert "checkCellsAt cert paths 3 = true" in first and "checkCellsAt cert paths 4 = true" not in first
     with pytest.raises(ValueError):
         L.render_certificate(cert, tmp_path, "c", chunk_size=0)
+    with pytest.raises(ValueError):
+        L.render_certificate(cert, tmp_path, "c", max_arrangements=0)
+
+
+def test_cell_parts_cap_arrangements_and_keep_order():
+    """Parts: consecutive, one m each, whole (m, q) groups unless a group alone is over the cap,
+    never over the cap unless one cell alone is; the cap is what the chunk theorems check."""
+    rng = np.random.default_rng(0)
+    cells = []
+    for m in range(1, 9):
+        for q in range(m + 1):
+            for c in range(1, 4):
+                if rng.random() < 0.8:
+                    cells.append([m, q, c, 0, int(rng.integers(1, 1 << m))])
+    for cap in (1, 2, 5, 13, 40, 2000):
+        parts = L.cell_parts(cells, cap)
+        assert [x for p in parts for x in p] == cells
+        for p in parts:
+            assert p and len({x[0] for x in p}) == 1
+            cost = sum(L.arrangements(x) for x in p)
+            assert cost <= cap or len(p) == 1, (cap, cost)
+            qs = [x[1] for x in p]
+            groups = [(x[0], x[1]) for x in cells if (x[0], x[1]) == (p[0][0], p[0][1])]
+            if sum(L.arrangements(x) for x in cells if (x[0], x[1]) == (p[0][0], p[0][1])) <= cap:
+                # a part starts at the start of its first (m, q) group when that group fits
+                assert cells.index(p[0]) == min(i for i, x in enumerate(cells) if (x[0], x[1]) == (p[0][0], p[0][1]))
+            assert qs == sorted(qs) and groups
+    assert len(L.cell_parts(cells, 2000)) == 8  # one part per m when the cap is generous
 
 
 def test_render_refuses_what_lean_cannot_hold(tmp_path):
@@ -939,11 +997,9 @@ def test_render_bench(tmp_path):
     p = L.render_bench(12345, tmp_path)
     text = p.read_text()
     assert p == tmp_path / "MaxKCert" / "Bench.lean"
-    # 12345 = 111 blocks of 111 + 24: short `&&` chains (kernel recursion depth ~ 2 sqrt(n))
-    assert "theorem bench_ok : benchRun 111 111 24 = true := by decide +kernel" in text
-    for n in (1, 2, 50, 12345, 10 ** 6):
-        size, blocks, rest = L.bench_layout(n)
-        assert size * blocks + rest == n and 0 <= rest < size and size + blocks <= 2 * math.isqrt(n) + 2
+    # one flat `&&` chain: whnf evaluates `and true y` iteratively, so no block layout is needed
+    assert "theorem bench_ok : benchChain 12345 = true := by decide +kernel" in text
+    assert "stack frame" not in text
     assert not lint_lean(text) and not structure_problems(text)
     assert L.render_bench(12345, tmp_path).read_bytes() == text.encode()
     with pytest.raises(ValueError):
@@ -953,7 +1009,7 @@ def test_render_bench(tmp_path):
 # ----------------------------------------------------------------- tests: the Lean design
 
 
-@pytest.mark.parametrize("key", ["plain", "bias", "bigbias", "pl1", "n1", "f192"])
+@pytest.mark.parametrize("key", ["plain", "bias", "bigbias", "pl1", "mean", "n1", "f192"])
 def test_lean_model_accepts_replayed_certificates(key, tmp_path):
     cert = cert_of(key)
     assert R.replay(cert).ok
@@ -961,9 +1017,10 @@ def test_lean_model_accepts_replayed_certificates(key, tmp_path):
     assert ok, failed
 
 
-def test_lean_model_covers_every_placement():
-    placements = {cell[3] for key in ("plain", "bias", "bigbias", "pl1") for cell in cert_of(key)["cells"]}
-    assert placements == {0, 1, 2, 3}, placements  # every branch of placementDir / placementOv
+def test_lean_model_covers_several_shifts():
+    used = {tuple(cert_of(key)["shifts"][cell[3]]) for key in ("plain", "bias", "bigbias", "pl1", "mean")
+            for cell in cert_of(key)["cells"]}
+    assert len(used) >= 3 and any(any(z) for z in used), used  # zero and non-zero shift vectors
 
 
 def _mutations(cert: dict):
@@ -975,6 +1032,10 @@ def _mutations(cert: dict):
         c = copy.deepcopy(cert)
         f(c)
         out.append((label, c))
+
+    def recount(c):
+        c["claimed_count"] = len(c["c0"]) + sum(math.comb(c["config"]["n_ctx"] - 1, x[2]) * bin(x[4]).count("1") ** x[2]
+                                                for x in c["cells"])
 
     mut("count+1", lambda c: c.__setitem__("claimed_count", c["claimed_count"] + 1))
     mut("n_inputs", lambda c: c.__setitem__("n_inputs", c["n_inputs"] + 1))
@@ -994,14 +1055,17 @@ def _mutations(cert: dict):
         last = len(cert["cells"]) - 1
         mut("mask all bits", lambda c: c["cells"][last].__setitem__(4, (1 << c["cells"][last][0]) - 1))
         mut("mask too big", lambda c: c["cells"][0].__setitem__(4, 1 << c["cells"][0][0]))
-        mut("placement", lambda c: c["cells"][last].__setitem__(3, (c["cells"][last][3] + 1) % 4))
-        mut("placement 4", lambda c: c["cells"][0].__setitem__(3, 4))
+        mut("shift index", lambda c: c["cells"][last].__setitem__(3, (c["cells"][last][3] + 1) % len(c["shifts"])))
+        mut("shift index out of range", lambda c: c["cells"][0].__setitem__(3, len(c["shifts"])))
+        mut("empty mask", lambda c: (c["cells"][0].__setitem__(4, 0), recount(c)))
+        mut("shift entry", lambda c: c["shifts"][c["cells"][last][3]].__setitem__(0, c["shifts"][c["cells"][last][3]][0] + 2 ** 90))
+        mut("shift entry too big", lambda c: c["shifts"][0].__setitem__(0, 2 ** 2048))
+        mut("no shifts", lambda c: c.__setitem__("shifts", []))
+        mut("shift too short", lambda c: c["shifts"][0].pop())
         mut("c too big", lambda c: c["cells"][last].__setitem__(2, c["config"]["n_ctx"]))
         mut("duplicate cell", lambda c: c["cells"].insert(0, list(c["cells"][0])))
         mut("drop a cell", lambda c: c["cells"].pop())
-    def recount(c):
-        c["claimed_count"] = len(c["c0"]) + sum(math.comb(c["config"]["n_ctx"] - 1, x[2]) * bin(x[4]).count("1") ** x[2]
-                                                for x in c["cells"])
+
 
     def add_bits(c):  # every k < m into every mask, count fixed: only the cell checks can object
         for x in c["cells"]:
@@ -1062,13 +1126,20 @@ def test_lean_model_rejects_extra_groups_and_misfiled_cells(rendered):
     cert, out, _ = rendered
     data = load_rendered(out, "PlainTest")
     c = copy.deepcopy(data["cert"])
-    c["cells"].append([])  # V + 1 groups: header must fail (else a group could escape CertOk)
+    c["cells"].append([])  # one part more than nCellParts: header must fail (else it escapes CertOk)
     assert not checkHeader(c)
     c = copy.deepcopy(data["cert"])
-    m = next(m for m, g in enumerate(c["cells"]) if g)
-    cell = c["cells"][m].pop(0)
-    c["cells"][m - 1 if m > 0 else m + 1].append(cell)  # a cell filed under the wrong m
-    assert not all(checkCellsAt(c, data["paths"], k) for k in range(c["dVocab"]))
+    c["cells"].append([])
+    c["nCellParts"] += 1  # an empty part is rejected by its own check
+    assert checkHeader(c) and not checkCellsAt(c, data["paths"], c["nCellParts"] - 1)
+    c = copy.deepcopy(data["cert"])
+    j = next(j for j, g in enumerate(c["cells"]) if len(g) >= 1 and j + 1 < len(c["cells"]))
+    cell = c["cells"][j + 1].pop(0)
+    c["cells"][j].append(cell)  # a cell of another m filed into a part
+    assert not all(checkCellsAt(c, data["paths"], k) for k in range(c["nCellParts"]))
+    c = copy.deepcopy(data["cert"])
+    c["cells"][0], c["cells"][1] = c["cells"][1], c["cells"][0]  # parts out of order
+    assert not all(checkCellsAt(c, data["paths"], k) for k in range(c["nCellParts"]))
 
 
 LEAN_MODEL_FUNCTIONS = (

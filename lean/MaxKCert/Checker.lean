@@ -1,11 +1,12 @@
 /-
-Checker.lean: the exact-integer checker of a cubic certificate (schema v1), hand-written.
+Checker.lean: the exact-integer checker of a cubic certificate (schema v2), hand-written.
 
 This file owns the Lean twin of pipeline/certificate/replay.py.  The names are the replay's in
 camelCase (exp_lower -> expLower), in the replay's order: checks 1 and 3..10 of
 pipeline/certificate/FORMAT.md.  Where Lean splits a replay loop into per-index pieces the
-name says so: check_exp_tables -> checkExpRow (one row q), check_c0 -> checkC0At and
-check_cells -> checkCellsAt (one max token m), compute_paths -> checkPathsV/D/N (one row).  Check 2 (every mantissa is a float32 value, and the canonical
+name says so: check_exp_tables -> checkExpRow (one row q), check_c0 -> checkC0At (one max
+token m), check_cells -> checkCellsAt (one part j of the cells: cells of one max token m and a
+range of q, at most a few thousand arrangements), compute_paths -> checkPathsV/D/N (one row).  Check 2 (every mantissa is a float32 value, and the canonical
 sha256 of the weights equals model_sha256) runs in the Python replay only: Lean has no hashing.
 The statement proved here is therefore about the integers in the rendered data module; the
 Python tests check that those integers are exactly the certificate's.
@@ -16,8 +17,10 @@ small Nat fuel.  No division on Int; Nat division only where the replay floors o
 
 How the work is split (so that Lake checks it in parallel and no theorem recomputes the
 matrix products of another):
-* `Cert` holds the certificate data; the c0 entries and the cells are grouped by the max token
-  m (group m holds the entries with that m, in the certificate's order).
+* `Cert` holds the certificate data; the c0 entries are grouped by the max token m (group m
+  holds the entries with that m, in the certificate's order); the cells are cut into parts
+  (consecutive runs of the certificate's list, one max token m each), so that no theorem
+  checks more than a few thousand arrangements.
 * `Paths` is an untrusted witness: the path matrices of compute_paths as literal rows.
   `checkPathShapes` and `checkPathsGlobal/V/D/N` prove, row by row, that the witness equals
   the exact products of the aligned weights.  All later checks only read the witness.
@@ -32,9 +35,11 @@ Recursion and kernel depth (second reader's notes, checked against the Lean 4 so
   maxSkip, cellKs) the arguments before it are accumulators or counters, as in core's
   `List.foldl`: without a measure annotation Lean tries every varying parameter in turn
   (Lean/Elab/PreDefinition/Structural/FindRecArg.lean, `getRecArgInfos`) and settles on the list.
-* The kernel keeps a stack frame per link of an `&&` chain or of a non-tail `+` (a tail call is
-  not constant-stack in kernel reduction), so every chain here walks one row, one table row or
-  the cells of one max token m: at most about 2V links, never the whole certificate.
+* An `&&` chain costs no kernel stack: `and true y` reduces to `y` and whnf continues in its
+  loop, so a long chain of `&&` links is evaluated iteratively.  What costs kernel stack is
+  nested unevaluated data, such as a deep tree of non-tail `+` (slotsSum, c0Sum, dot): each of
+  those walks one row (at most V or n terms).  The per-index split serves parallelism and
+  bounded kernel time and memory per theorem, not stack depth.
 -/
 set_option autoImplicit false
 
@@ -53,6 +58,18 @@ def maxTaylorTerms : Nat := 1024
 def f32MinExponent : Int := -149
 /-- float32 values are below 2^128 (replay: F32_MAX_EXPONENT). -/
 def f32MaxExponent : Int := 127
+/-- resource guard on d_model (schema: MAX_D_MODEL). -/
+def maxDModel : Nat := 1024
+/-- resource guard on d_head (schema: MAX_D_HEAD). -/
+def maxDHead : Nat := 1024
+/-- V^n < 2^this (schema: MAX_N_INPUTS_BITS). -/
+def maxNInputsBits : Nat := 14000
+/-- V (V + n) F N_T <= this = 2^30, the size of the exp-table check (schema: MAX_EXP_WORK). -/
+def maxExpWork : Nat := 1073741824
+/-- at most this many shift vectors (schema: MAX_SHIFTS). -/
+def maxShifts : Nat := 16
+/-- every shift entry has |x| < 2^this (schema: MAX_SHIFT_BITS). -/
+def maxShiftBits : Nat := 2048
 
 /-! ## Certificate data -/
 
@@ -77,17 +94,19 @@ structure Weights where
   bO : Tensor
   bU : Tensor
 
-/-- One entry `[m, q, c, placement, mask]` of the certificate's `cells` list. -/
+/-- One entry `[m, q, c, shift, mask]` of the certificate's `cells` list (`shift` indexes
+`Cert.shifts`). -/
 structure Cell where
   m : Nat
   q : Nat
   c : Nat
-  placement : Nat
+  shift : Nat
   mask : Nat
 
 /-- The certificate (FORMAT.md keys; `strategy` is fixed to "cubic" by this checker and
-`model_sha256` is check 2, Python only).  `c0` and `cells` are grouped by m: `c0` has V groups,
-group m holding the `(m, q)` entries with that m; same for `cells`. -/
+`model_sha256` is check 2, Python only).  `c0` is grouped by m: V groups, group m holding the
+`(m, q)` entries with that m.  `cells` is the certificate's list cut into `nCellParts`
+consecutive non-empty parts, each of one max token m. -/
 structure Cert where
   schemaVersion : Nat
   dVocab : Nat
@@ -106,8 +125,10 @@ structure Cert where
   eqkpLo : List (List Nat)
   eqkpHi : List (List Nat)
   orders : List (List Nat)
+  shifts : List (List Int)
   c0 : List (List (Nat × Nat))
   cells : List (List Cell)
+  nCellParts : Nat
 
 /-- The witness for compute_paths (all at scale 2^(4 e0) except `vou` at 3 e0 and `kt`, `kp`
 at 2 e0).  Untrusted: `checkPathShapes` and `checkPathsGlobal/V/D/N` verify every row. -/
@@ -144,6 +165,11 @@ def ieq : Int → Int → Bool
 
 /-- `a < b` on Nat. -/
 def nlt (a b : Nat) : Bool := Nat.ble (a + 1) b
+
+/-- |a| as a Nat (Python's abs; bit_length(a) <= k iff |a| < 2^k). -/
+def iabs : Int → Nat
+  | Int.ofNat a => a
+  | Int.negSucc a => a + 1
 
 def imax (a b : Int) : Int := cond (ile a b) b a
 
@@ -202,6 +228,10 @@ def zeros : Nat → List Int
 
 def vadd : List Int → List Int → List Int
   | a :: as, b :: bs => (a + b) :: vadd as bs
+  | _, _ => []
+
+def vsub : List Int → List Int → List Int
+  | a :: as, b :: bs => (a - b) :: vsub as bs
   | _, _ => []
 
 /-- `x - c` for every entry. -/
@@ -274,20 +304,37 @@ def choose (n : Nat) : Nat → Nat
 
 def tensorShapeOk (t : Tensor) (rows cols : Nat) : Bool := isShape rows cols t.rows
 
-/-- Check 1: schema v1, V >= 2 (a wrong answer exists, so every max over y != m below is over a
-non-empty set), n, d, h >= 1, n_inputs = V^n, F and N_T in range, every tensor and table of
-the declared shape, V groups of c0 entries and of cells. -/
+def allSmall (k : Nat) : List Int → Bool
+  | [] => true
+  | x :: xs => nlt (iabs x) (2 ^ k) && allSmall k xs
+
+def allRowsSmall (k : Nat) : List (List Int) → Bool
+  | [] => true
+  | r :: rs => allSmall k r && allRowsSmall k rs
+
+/-- 1..16 shift vectors of V entries, each entry of bit length <= 2048. -/
+def shiftsOk (V : Nat) (zs : List (List Int)) : Bool :=
+  Nat.ble 1 (len zs) && Nat.ble (len zs) maxShifts && allRowsLen V zs &&
+    allRowsSmall maxShiftBits zs
+
+/-- Check 1: schema v2, V >= 2 (a wrong answer exists, so every max over y != m below is over a
+non-empty set), n, d, h >= 1, the budget (d, h, V^n, the exp-table work V (V + n) F N_T),
+n_inputs = V^n, F and N_T in range, every tensor and table of the declared shape, the shifts,
+V groups of c0 entries and `nCellParts` parts of cells. -/
 def checkHeader (c : Cert) : Bool :=
   let V := c.dVocab
   let n := c.nCtx
   let d := c.dModel
   let h := c.dHead
   let w := c.weights
-  Nat.beq c.schemaVersion 1 &&
+  Nat.beq c.schemaVersion 2 &&
     Nat.ble 2 V && Nat.ble 1 n && Nat.ble 1 d && Nat.ble 1 h &&
+    Nat.ble d maxDModel && Nat.ble h maxDHead &&
+    nlt (V ^ n) (2 ^ maxNInputsBits) &&
     Nat.beq c.nInputs (V ^ n) &&
     Nat.ble 1 c.fracBits && Nat.ble c.fracBits maxFracBits &&
     Nat.ble 1 c.taylorTerms && Nat.ble c.taylorTerms maxTaylorTerms &&
+    Nat.ble (V * (V + n) * c.fracBits * c.taylorTerms) maxExpWork &&
     tensorShapeOk w.wE V d && tensorShapeOk w.wPos n d &&
     tensorShapeOk w.wQ d h && tensorShapeOk w.wK d h && tensorShapeOk w.wV d h &&
     tensorShapeOk w.wO h d && tensorShapeOk w.wU d V &&
@@ -296,7 +343,8 @@ def checkHeader (c : Cert) : Bool :=
     isShape V V c.eqkeLo && isShape V V c.eqkeHi &&
     isShape V n c.eqkpLo && isShape V n c.eqkpHi &&
     isShape V (n - 1) c.orders &&
-    Nat.beq (len c.c0) V && Nat.beq (len c.cells) V
+    shiftsOk V c.shifts &&
+    Nat.beq (len c.c0) V && Nat.beq (len c.cells) c.nCellParts
 
 /-! ## 2. check_float32 + weights_sha256: Python replay only.  The exponent range, the one
 part of check_float32 that bounds every shift below, is repeated here. -/
@@ -612,21 +660,14 @@ def checkC0At (c : Cert) (P : Paths) (m : Nat) : Bool :=
   let g := nth [] c.c0 m
   c0Increasing g && c0GroupOk P c.eqkeLo c.eqkeHi c.eqkpLo c.eqkpHi c.dVocab c.nCtx m g
 
-/-! ## 9. placement_matrices, split_maxima, arrangement_slots, slots_sum, cell_k_ok,
+/-! ## 9. shift_matrices, split_maxima, arrangement_slots, slots_sum, cell_k_ok,
 check_cells -/
 
-/-- x + a y + b w, entrywise. -/
-def combine (a b : Int) : List Int → List Int → List Int → List Int
-  | x :: xs, y :: ys, w :: ws => (x + a * y + b * w) :: combine a b xs ys ws
-  | _, _, _ => []
+/-- Dir[r] = EUPU[r] + Zs = (EUPU0[r] + bU) + Zs (replay: shift_matrices). -/
+def shiftDir (Zs row bU : List Int) : List Int := vadd (vadd row bU) Zs
 
-/-- Dir[r] = EUPU0[r] + dU bU + dO bOV, dU = pl & 1, dO = pl >> 1. -/
-def placementDir (pl : Nat) (row bU bOV : List Int) : List Int :=
-  combine (Int.ofNat (pl % 2)) (Int.ofNat (pl / 2)) row bU bOV
-
-/-- Ov[r] = EVOU0[r] + (1 - dU) bU + (1 - dO) bOV. -/
-def placementOv (pl : Nat) (row bU bOV : List Int) : List Int :=
-  combine (Int.ofNat (1 - pl % 2)) (Int.ofNat (1 - pl / 2)) row bU bOV
+/-- Ov[r] = EVOU[r] - Zs = (EVOU0[r] + bOV) - Zs (replay: shift_matrices). -/
+def shiftOv (Zs row bOV : List Int) : List Int := vsub (vadd row bOV) Zs
 
 def optMax : Option Int → Int → Int
   | none, x => x
@@ -644,14 +685,14 @@ def optGet : Option Int → Int
 def maxExcept (m : Nat) (row : List Int) : Int := optGet (maxSkip m 0 none row)
 
 /-- U[r] = max_{y != m} (Dir[r,y] - Dir[r,m]) for every row r. -/
-def uList (pl m : Nat) (bU bOV : List Int) : List (List Int) → List Int
+def uList (Zs : List Int) (m : Nat) (bU : List Int) : List (List Int) → List Int
   | [] => []
-  | r :: rs => maxExcept m (centre (placementDir pl r bU bOV) m) :: uList pl m bU bOV rs
+  | r :: rs => maxExcept m (centre (shiftDir Zs r bU) m) :: uList Zs m bU rs
 
 /-- E[r] = max_{y != m} (Ov[r,y] - Ov[r,m] + P[y]) for every row r. -/
-def eList (pl m : Nat) (bU bOV Pm : List Int) : List (List Int) → List Int
+def eList (Zs : List Int) (m : Nat) (bOV Pm : List Int) : List (List Int) → List Int
   | [] => []
-  | r :: rs => maxExcept m (vadd (centre (placementOv pl r bU bOV) m) Pm) :: eList pl m bU bOV Pm rs
+  | r :: rs => maxExcept m (vadd (centre (shiftOv Zs r bOV) m) Pm) :: eList Zs m bOV Pm rs
 
 /-- max(a, b), entrywise. -/
 def vmax : List Int → List Int → List Int
@@ -668,9 +709,14 @@ def pMax (pvou : List (List Int)) (m : Nat) : List Int :=
   | [] => []
   | r :: rs => colMaxFrom r rs
 
-/-- (U, E) for max token m and placement pl. -/
-def splitMaxima (P : Paths) (pl m : Nat) : List Int × List Int :=
-  (uList pl m P.bU P.bOV P.eupu0, eList pl m P.bU P.bOV (pMax P.pvou m) P.evou0)
+/-- (U, E) for max token m and shift vector Zs. -/
+def splitMaxima (P : Paths) (Zs : List Int) (m : Nat) : List Int × List Int :=
+  (uList Zs m P.bU P.eupu0, eList Zs m P.bOV (pMax P.pvou m) P.evou0)
+
+/-- splitMaxima for every shift vector, in order (only the ones a cell asks for are reduced). -/
+def shiftMaxima (P : Paths) (m : Nat) : List (List Int) → List (List Int × List Int)
+  | [] => []
+  | Zs :: rest => splitMaxima P Zs m :: shiftMaxima P m rest
 
 /-- (Mslots, Kslots): low puts m on the n-1-c lowest-EQKP slots, high on the highest. -/
 def arrangementSlots (o : List Nat) (c : Nat) (high : Bool) : List Nat × List Nat :=
@@ -703,17 +749,18 @@ def cellKs (c n : Nat) (o plo phi : List Nat) (em eq : Nat × Nat) (gm gq uq : I
       cellKs c n o plo phi em eq gm gq uq (mask / 2) es los his
   | _, _, _, _ => true
 
-/-- The range conditions of one cell of group m. -/
+/-- The range conditions of one cell of a part with max token m: the shift index is below
+len(shifts) and the mask is not empty (1 <= mask < 2^m). -/
 def cellHeaderOk (c : Cert) (m : Nat) (x : Cell) : Bool :=
   let cmax := cond (nlt x.q x.m) (c.nCtx - 2) (c.nCtx - 1)
   Nat.beq x.m m && Nat.ble x.q x.m && nlt x.m c.dVocab && Nat.ble 1 x.c && Nat.ble x.c cmax &&
-    Nat.ble x.placement 3 && nlt x.mask (2 ^ x.m)
+    nlt x.shift (len c.shifts) && Nat.ble 1 x.mask && nlt x.mask (2 ^ x.m)
 
 def noMaxima : List Int × List Int := ([], [])
 
-/-- Every k in S passes cellKOk, with U, E the split maxima of the cell's placement. -/
+/-- Every k in S passes cellKOk, with U, E the split maxima of the cell's shift vector. -/
 def cellBody (c : Cert) (maxima : List (List Int × List Int)) (m : Nat) (x : Cell) : Bool :=
-  let UE := nth noMaxima maxima x.placement
+  let UE := nth noMaxima maxima x.shift
   let uq := nth 0 UE.1 x.q
   let elo := nth [] c.eqkeLo x.q
   let ehi := nth [] c.eqkeHi x.q
@@ -737,11 +784,27 @@ def cellsIncreasing : List Cell → Bool
   | [] => true
   | x :: xs => cellsIncFrom x xs
 
-/-- Check 9 for the cells with max token m (group m). -/
-def checkCellsAt (c : Cert) (P : Paths) (m : Nat) : Bool :=
-  let g := nth [] c.cells m
-  let maxima := [splitMaxima P 0 m, splitMaxima P 1 m, splitMaxima P 2 m, splitMaxima P 3 m]
-  cellsIncreasing g && cellsGroupOk c maxima m g
+/-- The last cell of a part (`d` for an empty part, which checkCellsAt rejects anyway). -/
+def lastCell : Cell → List Cell → Cell
+  | d, [] => d
+  | _, x :: xs => lastCell x xs
+
+/-- The first cell of part j comes after the last cell of part j - 1 (so the parts, in order,
+are one strictly increasing list, as the replay demands of the whole list). -/
+def afterPrevious (c : Cert) (j : Nat) (x : Cell) : Bool :=
+  match j with
+  | 0 => true
+  | i + 1 => lexLess3 (lastCell x (nth [] c.cells i)) x
+
+/-- Check 9 for part j of the cells: not empty, one max token m (its first cell's), strictly
+increasing and after part j - 1, and every cell proved, with the split maxima of each shift
+vector computed once for this part. -/
+def checkCellsAt (c : Cert) (P : Paths) (j : Nat) : Bool :=
+  match nth [] c.cells j with
+  | [] => false
+  | x :: xs =>
+    let maxima := shiftMaxima P x.m c.shifts
+    afterPrevious c j x && cellsIncreasing (x :: xs) && cellsGroupOk c maxima x.m (x :: xs)
 
 /-! ## 10. check_count -/
 
@@ -780,7 +843,7 @@ aligned weights (so `P` is exactly compute_paths of these weights).  Check 2 (fl
 sha256) is the Python replay's; its exponent range is repeated here.  In replay order:
 1 header; 2 exponent range; 3-4 align_weights and compute_paths (shapes, the bias vectors,
 rows k < V, rows i < d of VOU, rows p < n); 5 sqrt; 6 exp tables (row q); 7 orders;
-8 c0 (group m); 9 cells (group m); 10 count. -/
+8 c0 (group m); 9 cells (part j); 10 count. -/
 def CertOk (c : Cert) (P : Paths) : Prop :=
   checkHeader c = true ∧
   checkExponentRange c.weights = true ∧
@@ -793,7 +856,7 @@ def CertOk (c : Cert) (P : Paths) : Prop :=
   Every c.dVocab (fun q => checkExpRow c P q = true) ∧
   checkOrders c P = true ∧
   Every c.dVocab (fun m => checkC0At c P m = true) ∧
-  Every c.dVocab (fun m => checkCellsAt c P m = true) ∧
+  Every c.nCellParts (fun j => checkCellsAt c P j = true) ∧
   checkCount c = true
 
 end MaxKCert

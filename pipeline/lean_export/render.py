@@ -8,13 +8,15 @@ identifier made from `name`) it writes, through the Jinja2 templates in template
 
     lean/MaxKCert/Certs/N/Weights.lean   the twelve tensors (mantissa rows, exponent)
     lean/MaxKCert/Certs/N/Tables.lean    exp_eqke, exp_eqkp (lo, hi) and orders
-    lean/MaxKCert/Certs/N/Cases.lean     c0 entries and cells, one list per max token m
+    lean/MaxKCert/Certs/N/Cases.lean     the shift vectors, the c0 entries (one list per max
+                                         token m) and the cells, cut into parts of one max
+                                         token m and at most `max_arrangements` arrangements
     lean/MaxKCert/Certs/N/Paths.lean     the path-matrix witness (EUPU0, bU, bOV, VOU, EVOU0,
                                          PVOU, Kt, Kp, EQKE, EQKP) as literal rows
     lean/MaxKCert/Certs/N/Data.lean      `cert : Cert` and `paths : Paths`
     lean/MaxKCert/Certs/N/Global.lean    the one-shot checks (header, sqrt, orders, count, ...)
     lean/MaxKCert/Certs/N/ChunkJJJ.lean  per-index checks for indices JJJ*chunk_size.. (path
-                                         rows, exp rows, c0 and cells of max token m)
+                                         rows, exp rows, c0 of max token m, cells part j)
     lean/MaxKCert/Certs/N/Main.lean      `certificate_ok : CertOk cert paths`, assembled from the
                                          chunk theorems without recomputation, + #print axioms
 
@@ -40,6 +42,7 @@ from pipeline.model.checkpoint import atomic_write_bytes
 from pipeline.certificate.schema import PARAM_NAMES, CertificateError, validate_certificate
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+MAX_ARRANGEMENTS = 2000  # default cap on the arrangements (k in S, low/high) one cells theorem checks
 CERTS_DIR = Path("MaxKCert") / "Certs"  # relative to the Lake package root (out_dir)
 ROOT_MODULE = "MaxKCert"
 WRAP = 100  # soft line width of the literal lists (cosmetic only)
@@ -59,7 +62,7 @@ INDEX_KINDS = (
     ("pathsN", 4, "checkPathsN", "n", "p"),
     ("exp", 6, "checkExpRow", "V", "q"),
     ("c0", 8, "checkC0At", "V", "m"),
-    ("cells", 9, "checkCellsAt", "V", "m"),
+    ("cells", 9, "checkCellsAt", "P", "j"),
 )
 
 # The one-shot theorems, in CertOk order (name, check number, statement).
@@ -125,16 +128,18 @@ def _wrap_items(items: list[str], indent: str) -> str:
     return "[" + ("\n" + indent + " ").join(lines + [cur]) + "]"
 
 
-def lean_vec(xs: list[int], indent: str = "    ") -> str:
-    """A Lean list literal of integers (Nat or Int: negatives are written -k)."""
-    return _wrap_items([str(int(x)) for x in xs], indent)
+def lean_vec(xs: list[int], indent: str = "    ", elem: str | None = None) -> str:
+    """A Lean list literal of integers (Nat or Int: negatives are written -k); with `elem`, the
+    literal carries its type, `([...] : List elem)`, so no numeral waits for it (lean4 #5683)."""
+    body = _wrap_items([str(int(x)) for x in xs], indent)
+    return f"({body} : List {elem})" if elem else body
 
 
-def lean_mat(rows: list[list[int]], indent: str = "    ") -> str:
-    """A Lean list of rows, one row per line."""
+def lean_mat(rows: list[list[int]], indent: str = "    ", elem: str = "Int") -> str:
+    """A Lean list of rows, one row per line, every row typed `([...] : List elem)`."""
     if not rows:
         return "[]"
-    body = (",\n" + indent + " ").join(lean_vec(r, indent + "  ") for r in rows)
+    body = (",\n" + indent + " ").join(lean_vec(r, indent + "  ", elem) for r in rows)
     return "[" + body + "]"
 
 
@@ -197,22 +202,62 @@ def _group_by_m(entries: list, V: int, where: str) -> list[list]:
     return groups
 
 
-def _theorem_names(V: int, d: int, n: int, width: int) -> dict:
-    bounds = {"V": V, "d": d, "n": n}
+def _theorem_names(bounds: dict, width: int) -> dict:
     return {kind: [f"{kind}_{i:0{width}d}" for i in range(bounds[b])] for kind, _, _, b, _ in INDEX_KINDS}
 
 
-def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1) -> list[Path]:
+def arrangements(cell) -> int:
+    """What one cell costs check 9: both arrangements (low, high) for every k in S."""
+    return 2 * bin(cell[4]).count("1")
+
+
+def cell_parts(cells: list, max_arrangements: int) -> list[list]:
+    """Cut the (m, q, c)-sorted cells into consecutive parts, each of one max token m and whole
+    q-groups (all cells of one (m, q)), with at most `max_arrangements` arrangements per part; a
+    single q-group above the cap is cut between its cells.  Concatenating the parts gives back
+    the list; each part is non-empty."""
+    groups = []  # runs of equal (m, q)
+    for cell in cells:
+        if groups and tuple(groups[-1][0][:2]) == tuple(cell[:2]):
+            groups[-1].append(cell)
+        else:
+            groups.append([cell])
+    parts, cur, cost = [], [], 0
+    for g in groups:
+        gcost = sum(arrangements(x) for x in g)
+        if cur and (cur[0][0] != g[0][0] or cost + gcost > max_arrangements):
+            parts.append(cur)
+            cur, cost = [], 0
+        if gcost <= max_arrangements:
+            cur.extend(g)
+            cost += gcost
+            continue
+        for x in g:  # one q-group alone is over the cap: cut it between cells
+            if cur and cost + arrangements(x) > max_arrangements:
+                parts.append(cur)
+                cur, cost = [], 0
+            cur.append(x)
+            cost += arrangements(x)
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1,
+                       max_arrangements: int = MAX_ARRANGEMENTS) -> list[Path]:
     """Write the Lean modules of `cert` under `out_dir` (the Lake package root, e.g. lean/).
 
     `cert` is a certificate dict as loaded by pipeline.certificate.schema.load_certificate.
-    `chunk_size` = number of indices (rows / max tokens m) per chunk module.
+    `chunk_size` = number of indices (rows / max tokens m / cell parts) per chunk module;
+    `max_arrangements` = the most arrangements one cells theorem checks (parts: cell_parts).
     Returns the written paths (the certificate's modules, then the root module).  Stale modules
     of an earlier rendering of the same name are removed.  Raises ValueError (or
     CertificateError) for a certificate that cannot be rendered; nothing is half-written.
     """
     if type(chunk_size) is not int or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
+    if type(max_arrangements) is not int or max_arrangements < 1:
+        raise ValueError(f"max_arrangements must be a positive int, got {max_arrangements!r}")
     validate_certificate(cert, None)
     out_dir = Path(out_dir)
     ident = lean_module_name(name)
@@ -226,7 +271,7 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
     for pname in PARAM_NAMES:
         w = cert["weights"][pname]
         tensors.append({"name": pname, "field": TENSOR_FIELDS[pname], "shape": w["shape"],
-                        "exponent": w["exponent"], "rows": lean_mat(_tensor_rows(w), "    ")})
+                        "exponent": w["exponent"], "rows": lean_mat(_tensor_rows(w), "    ", "Int")})
     tables = []
     for key, lean_name in (("exp_eqke", "exp_eqke"), ("exp_eqkp", "exp_eqkp")):
         for side in ("lo", "hi"):
@@ -235,30 +280,36 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
                 for t, x in enumerate(row):
                     _nat(x, f"{key}.{side}[{q}][{t}]")
             tables.append({"name": f"{lean_name}_{side}", "key": f"{key}.{side}",
-                           "rows": lean_mat(rows, "    ")})
+                           "rows": lean_mat(rows, "    ", "Nat")})
     for q, row in enumerate(cert["orders"]):
         for i, p in enumerate(row):
             _nat(p, f"orders[{q}][{i}]")
-    orders = lean_mat(cert["orders"], "    ")
+    orders = lean_mat(cert["orders"], "    ", "Nat")
+    shifts = lean_mat(cert["shifts"], "    ", "Int")
     for idx, e in enumerate(cert["c0"]):
         _nat(e[1], f"c0[{idx}][1]")
     for idx, e in enumerate(cert["cells"]):
         for j in range(1, 5):
             _nat(e[j], f"cells[{idx}][{j}]")
     c0_groups = _group_by_m(cert["c0"], V, "c0")
-    cell_groups = _group_by_m(cert["cells"], V, "cells")
-    width = max(3, len(str(max(V, d, n) - 1)))
+    _group_by_m(cert["cells"], V, "cells")  # refuses out-of-order m before anything is written
+    parts = cell_parts(cert["cells"], max_arrangements)
+    P = len(parts)
+    width = max(3, len(str(max(V, d, n, P) - 1)))
     c0_defs = []
     for m, g in enumerate(c0_groups):
         items = [f"({e[0]}, {e[1]})" for e in g]
         c0_defs.append({"name": f"c0_m{m:0{width}d}", "m": m, "body": _wrap_items(items, "    ")})
     cell_defs = []
-    for m, g in enumerate(cell_groups):
+    for j, g in enumerate(parts):
         items = ["⟨" + ", ".join(str(x) for x in e) + "⟩" for e in g]
-        cell_defs.append({"name": f"cells_m{m:0{width}d}", "m": m, "body": _wrap_items(items, "    ")})
+        cell_defs.append({"name": f"cells_p{j:0{width}d}", "j": j, "m": g[0][0],
+                          "q_first": g[0][1], "q_last": g[-1][1], "cost": sum(arrangements(x) for x in g),
+                          "body": _wrap_items(items, "    ")})
     scalars = {}
     for key in ("n_inputs", "claimed_count", "frac_bits", "taylor_terms", "schema_version"):
         scalars[key] = _nat(cert[key], key)
+    scalars["n_cell_parts"] = P
     scalars["s_lo"] = _nat(cert["sqrt_d_head"]["lo"], "sqrt_d_head.lo")
     scalars["s_hi"] = _nat(cert["sqrt_d_head"]["hi"], "sqrt_d_head.hi")
     for pname in PARAM_NAMES:  # Lean stores the exponent as Int; keep shifts sane before computing
@@ -272,9 +323,9 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
         {"name": "EUPU0", "field": "eupu0", "doc": "EUPU0 [V][V] = (Eq W_U) << 2z, scale 2^(4 e0)",
          "type": "List (List Int)", "body": lean_mat(W["EUPU0"])},
         {"name": "path_bU", "field": "bU", "doc": "bU [V] = b_U << 3z", "type": "List Int",
-         "body": lean_vec(W["bU"])},
+         "body": lean_vec(W["bU"], elem="Int")},
         {"name": "path_bOV", "field": "bOV", "doc": "bOV [V] = ((b_V W_O) + (b_O << z)) W_U << z",
-         "type": "List Int", "body": lean_vec(W["bOV"])},
+         "type": "List Int", "body": lean_vec(W["bOV"], elem="Int")},
         {"name": "VOU", "field": "vou", "doc": "VOU [d][V] = W_V W_O W_U, scale 2^(3 e0)",
          "type": "List (List Int)", "body": lean_mat(W["VOU"])},
         {"name": "EVOU0", "field": "evou0", "doc": "EVOU0 [V][V] = W_E VOU", "type": "List (List Int)",
@@ -292,21 +343,26 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
     ]
 
     # --- theorems and chunks
-    names = _theorem_names(V, d, n, width)
-    R_idx = max(V, d, n)
+    bounds = {"V": V, "d": d, "n": n, "P": P}
+    names = _theorem_names(bounds, width)
+    R_idx = max(V, d, n, P)
     chunks = []
     for j, start in enumerate(range(0, R_idx, chunk_size)):
         thms = []
         for i in range(start, min(start + chunk_size, R_idx)):
             for kind, check, fn, bound, _ in INDEX_KINDS:
                 if i < len(names[kind]):
-                    thms.append({"name": names[kind][i], "check": check, "index": i,
+                    where = f"index {i}"
+                    if kind == "cells":
+                        cd = cell_defs[i]
+                        where = (f"part {i}: m = {cd['m']}, q = {cd['q_first']}..{cd['q_last']}, "
+                                 f"{cd['cost']} arrangements")
+                    thms.append({"name": names[kind][i], "check": check, "index": i, "where": where,
                                  "statement": f"{fn} cert paths {i} = true"})
         chunks.append({"module": f"{mod}.Chunk{j:0{width}d}", "file": f"Chunk{j:0{width}d}.lean",
                        "first": start, "last": min(start + chunk_size, R_idx) - 1, "theorems": thms})
 
     blocks = []
-    bounds = {"V": V, "d": d, "n": n}
     for kind, check, fn, bound, var in INDEX_KINDS:
         count = bounds[bound]
         opening = "⟨" * count
@@ -321,7 +377,7 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
     ctx = {
         "ident": ident, "ns": ns, "mod": mod, "V": V, "n": n, "d": d, "h": h,
         "model_sha256": cert["model_sha256"], "scalars": scalars, "tensors": tensors,
-        "tables": tables, "orders": orders, "c0_defs": c0_defs, "cell_defs": cell_defs,
+        "tables": tables, "orders": orders, "shifts": shifts, "c0_defs": c0_defs, "cell_defs": cell_defs,
         "path_defs": path_defs, "globals": [{"name": a, "check": b, "statement": c}
                                             for a, b, c in GLOBAL_THEOREMS],
         "chunks": chunks, "blocks": blocks, "certok_terms": certok_terms,
@@ -379,28 +435,19 @@ def write_root(out_dir: Path) -> Path:
     return path
 
 
-def bench_layout(n_ops: int) -> tuple[int, int, int]:
-    """(size, blocks, rest) with size * blocks + rest == n_ops, 0 <= rest < size, size = isqrt(n_ops).
-
-    The kernel keeps a stack frame per link of an `&&` chain, so the probe runs `blocks` chains of
-    `size` links (plus one of `rest`): recursion depth about 2 sqrt(n_ops), not n_ops."""
-    size = max(1, math.isqrt(n_ops))
-    blocks, rest = divmod(n_ops, size)
-    return size, blocks, rest
-
-
 def render_bench(n_ops: int, out_dir: Path) -> Path:
     """Write lean/MaxKCert/Bench.lean: `n_ops` kernel steps of Int multiply-and-compare on
-    ~200-bit operands, proved by `decide +kernel` (run: cd lean && lake build +MaxKCert.Bench),
-    laid out by bench_layout.  Not imported by the root module (a probe, not a certificate)."""
+    ~200-bit operands, proved by `decide +kernel` (run: cd lean && lake build +MaxKCert.Bench), as
+    one flat `&&` chain (whnf evaluates `and true y` to `y` in its loop: a chain costs no kernel
+    stack, so no block layout is needed).  Not imported by the root module (a probe, not a
+    certificate)."""
     if type(n_ops) is not int or n_ops < 1:
         raise ValueError(f"n_ops must be a positive int, got {n_ops!r}")
-    size, blocks, rest = bench_layout(n_ops)
-    text = _env().get_template("bench.lean.j2").render(n_ops=n_ops, size=size, blocks=blocks, rest=rest)
+    text = _env().get_template("bench.lean.j2").render(n_ops=n_ops)
     path = Path(out_dir) / "MaxKCert" / "Bench.lean"
     _write_atomic(path, text)
     return path
 
 
-__all__ = ["render_certificate", "render_bench", "bench_layout", "write_root", "lean_module_name", "witness_paths",
+__all__ = ["render_certificate", "render_bench", "cell_parts", "write_root", "lean_module_name", "witness_paths",
            "generated_modules", "lean_vec", "lean_mat", "CertificateError"]
