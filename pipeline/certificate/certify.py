@@ -5,9 +5,7 @@
 The witnesses come from the cubic strategy (S sets, shift vectors, proved c = 0 sequences); the
 exact data (integer weights, sqrt and exp enclosures, orders) is built here with the replay's own
 integer functions (one implementation, shared).  The shift vectors arrive as float64 vectors on
-the 2^(4 e0) grid (diagnostics["shifts"]) and are converted exactly; a strategy that still reports
-v1 bias placements (cells with a placement 0..3 and no "shifts") is translated exactly instead
-(shifts_from_placements).  Every witness is then re-checked with the replay's exact predicates and any
+the 2^(4 e0) grid (diagnostics["shifts"], index 0 the zero vector) and are converted exactly.  Every witness is then re-checked with the replay's exact predicates and any
 that fails is dropped (and counted), so the emitted certificate always replays; the replay itself
 re-checks everything again, so nothing here is trusted.
 """
@@ -183,23 +181,6 @@ def exact_shift(vec, z: int) -> list[int]:
     return out
 
 
-def shifts_from_placements(paths: dict, cells: list) -> tuple[list, list]:
-    """v1 fallback: the placement pl of each cell as the shift Z = dO bOV - (1 - dU) bU
-    (dU = pl & 1, dO = pl >> 1), exact integers from the replay's paths.  Returns (shifts, cells)
-    with equal vectors merged and shift 0 the zero vector (placement 1)."""
-    V = len(paths["bU"])
-    shifts, index, out = [[0] * V], {}, []
-    index[tuple(shifts[0])] = 0
-    for m, q, c, pl, mask in cells:
-        dU, dO = pl & 1, pl >> 1
-        Z = tuple(dO * paths["bOV"][y] - (1 - dU) * paths["bU"][y] for y in range(V))
-        if Z not in index:
-            index[Z] = len(shifts)
-            shifts.append(list(Z))
-        out.append((m, q, c, index[Z], mask))
-    return shifts, out
-
-
 # ----------------------------------------------------------------- certify
 
 
@@ -229,11 +210,9 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tu
             c0.append((m, q))
         else:
             dropped_c0 += 1
-    if "shifts" in res.diagnostics:
-        shifts = [exact_shift(Z, data["z"]) for Z in res.diagnostics["shifts"]]
-        raw_cells = [tuple(int(x) for x in cell) for cell in res.diagnostics["cells"]]
-    else:
-        shifts, raw_cells = shifts_from_placements(paths, res.diagnostics["cells"])
+    assert cubic.path_scale_exponent(weights) == -4 * data["z"], "the strategy's shift grid is not 2^(4 e0)"
+    shifts = [exact_shift(Z, data["z"]) for Z in res.diagnostics["shifts"]]
+    raw_cells = [tuple(int(x) for x in cell) for cell in res.diagnostics["cells"]]
     if not 1 <= len(shifts) <= MAX_SHIFTS:
         raise RuntimeError(f"the strategy returned {len(shifts)} shift vectors, the schema allows 1..{MAX_SHIFTS}")
     oversize = {j for j, Z in enumerate(shifts) if any(x.bit_length() > MAX_SHIFT_BITS for x in Z)}

@@ -11,6 +11,7 @@ import MaxKCert.Certs.Max4Seed123.Paths
 
 set_option autoImplicit false
 set_option maxRecDepth 10000
+set_option maxHeartbeats 0
 
 namespace MaxKCert.Certs.Max4Seed123
 
@@ -29,9 +30,9 @@ noncomputable def weights_data : Weights :=
     bO := b_O,
     bU := b_U }
 
-/-- The certificate (FORMAT.md schema v1, strategy cubic). -/
+/-- The certificate (FORMAT.md schema v2, strategy cubic). -/
 noncomputable def cert : Cert :=
-  { schemaVersion := 1,
+  { schemaVersion := 2,
     dVocab := 64,
     nCtx := 4,
     dModel := 32,
@@ -48,20 +49,41 @@ noncomputable def cert : Cert :=
     eqkpLo := exp_eqkp_lo,
     eqkpHi := exp_eqkp_hi,
     orders := orders_data,
+    shifts := shifts_data,
     c0 := [c0_m000, c0_m001, c0_m002, c0_m003, c0_m004, c0_m005, c0_m006, c0_m007, c0_m008, c0_m009, c0_m010,
       c0_m011, c0_m012, c0_m013, c0_m014, c0_m015, c0_m016, c0_m017, c0_m018, c0_m019, c0_m020, c0_m021,
       c0_m022, c0_m023, c0_m024, c0_m025, c0_m026, c0_m027, c0_m028, c0_m029, c0_m030, c0_m031, c0_m032,
       c0_m033, c0_m034, c0_m035, c0_m036, c0_m037, c0_m038, c0_m039, c0_m040, c0_m041, c0_m042, c0_m043,
       c0_m044, c0_m045, c0_m046, c0_m047, c0_m048, c0_m049, c0_m050, c0_m051, c0_m052, c0_m053, c0_m054,
       c0_m055, c0_m056, c0_m057, c0_m058, c0_m059, c0_m060, c0_m061, c0_m062, c0_m063],
-    cells := [cells_m000, cells_m001, cells_m002, cells_m003, cells_m004, cells_m005, cells_m006, cells_m007,
-      cells_m008, cells_m009, cells_m010, cells_m011, cells_m012, cells_m013, cells_m014, cells_m015,
-      cells_m016, cells_m017, cells_m018, cells_m019, cells_m020, cells_m021, cells_m022, cells_m023,
-      cells_m024, cells_m025, cells_m026, cells_m027, cells_m028, cells_m029, cells_m030, cells_m031,
-      cells_m032, cells_m033, cells_m034, cells_m035, cells_m036, cells_m037, cells_m038, cells_m039,
-      cells_m040, cells_m041, cells_m042, cells_m043, cells_m044, cells_m045, cells_m046, cells_m047,
-      cells_m048, cells_m049, cells_m050, cells_m051, cells_m052, cells_m053, cells_m054, cells_m055,
-      cells_m056, cells_m057, cells_m058, cells_m059, cells_m060, cells_m061, cells_m062, cells_m063] }
+    cells := [cells_p000, cells_p001, cells_p002, cells_p003, cells_p004, cells_p005, cells_p006, cells_p007,
+      cells_p008, cells_p009, cells_p010, cells_p011, cells_p012, cells_p013, cells_p014, cells_p015,
+      cells_p016, cells_p017, cells_p018, cells_p019, cells_p020, cells_p021, cells_p022, cells_p023,
+      cells_p024, cells_p025, cells_p026, cells_p027, cells_p028, cells_p029, cells_p030, cells_p031,
+      cells_p032, cells_p033, cells_p034, cells_p035, cells_p036, cells_p037, cells_p038, cells_p039,
+      cells_p040, cells_p041, cells_p042, cells_p043, cells_p044, cells_p045, cells_p046, cells_p047,
+      cells_p048, cells_p049, cells_p050, cells_p051, cells_p052, cells_p053, cells_p054, cells_p055,
+      cells_p056, cells_p057, cells_p058, cells_p059, cells_p060, cells_p061, cells_p062, cells_p063,
+      cells_p064, cells_p065, cells_p066, cells_p067, cells_p068, cells_p069, cells_p070, cells_p071,
+      cells_p072, cells_p073, cells_p074, cells_p075, cells_p076, cells_p077, cells_p078, cells_p079,
+      cells_p080, cells_p081, cells_p082, cells_p083, cells_p084, cells_p085, cells_p086, cells_p087,
+      cells_p088, cells_p089, cells_p090, cells_p091, cells_p092, cells_p093, cells_p094, cells_p095,
+      cells_p096, cells_p097, cells_p098, cells_p099, cells_p100, cells_p101, cells_p102, cells_p103,
+      cells_p104, cells_p105, cells_p106, cells_p107, cells_p108, cells_p109, cells_p110, cells_p111,
+      cells_p112, cells_p113, cells_p114, cells_p115, cells_p116, cells_p117, cells_p118, cells_p119,
+      cells_p120, cells_p121, cells_p122, cells_p123, cells_p124, cells_p125, cells_p126, cells_p127,
+      cells_p128, cells_p129, cells_p130, cells_p131, cells_p132, cells_p133, cells_p134, cells_p135,
+      cells_p136, cells_p137, cells_p138, cells_p139, cells_p140, cells_p141, cells_p142, cells_p143,
+      cells_p144, cells_p145, cells_p146, cells_p147, cells_p148, cells_p149, cells_p150, cells_p151,
+      cells_p152, cells_p153, cells_p154, cells_p155, cells_p156, cells_p157, cells_p158, cells_p159,
+      cells_p160, cells_p161, cells_p162, cells_p163, cells_p164, cells_p165, cells_p166, cells_p167,
+      cells_p168, cells_p169, cells_p170, cells_p171, cells_p172, cells_p173, cells_p174, cells_p175,
+      cells_p176, cells_p177, cells_p178, cells_p179, cells_p180, cells_p181, cells_p182, cells_p183,
+      cells_p184, cells_p185, cells_p186, cells_p187, cells_p188, cells_p189, cells_p190, cells_p191,
+      cells_p192, cells_p193, cells_p194, cells_p195, cells_p196, cells_p197, cells_p198, cells_p199,
+      cells_p200, cells_p201, cells_p202, cells_p203, cells_p204, cells_p205, cells_p206, cells_p207,
+      cells_p208],
+    nCellParts := 209 }
 
 /-- The path-matrix witness. -/
 noncomputable def paths : Paths :=
