@@ -93,8 +93,17 @@ def cmd_certify(args) -> int:
     from .certificate.schema import dump_certificate
     from .model.checkpoint import atomic_write_bytes, load_weights
 
-    weights = load_weights(args.model)
-    cert, info = certify(weights, frac_bits=args.frac_bits, progress=not args.quiet)
+    from .certificate.certify import check_frac_bits
+    from .errors import PipelineError
+
+    try:
+        check_frac_bits(args.frac_bits)  # before loading anything: the schema's range
+        weights = load_weights(args.model)
+        cert, info = certify(weights, frac_bits=args.frac_bits, progress=not args.quiet)
+    except PipelineError as e:
+        if e.path is None:  # a flag or budget problem: name the model it was for
+            raise PipelineError(args.model, e.problem) from None
+        raise
     out = Path(args.out or f"artifacts/certs/{Path(args.model).stem}.cert.json")
     atomic_write_bytes(out, dump_certificate(cert).encode())
     print(f"wrote {out}: {cert['claimed_count']} of {cert['n_inputs']} inputs "
@@ -130,7 +139,7 @@ def cmd_export_lean(args) -> int:
 
     for flag, value in (("--chunk-size", args.chunk_size), ("--max-arrangements", args.max_arrangements)):
         if value < 1:
-            raise UserError(f"{flag} must be a positive integer, got {value}")
+            raise UserError(f"{args.cert}: {flag} must be a positive integer, got {value}")
     cert = load_certificate(args.cert)
     res = replay(cert)  # never render a certificate the exact replay rejects
     if not res.ok:

@@ -130,7 +130,7 @@ def test_bad_certificate(tmp_path, cert_file, label):
         p.write_text("")
     else:
         if label == "version":
-            obj["schema_version"] = 2
+            obj["schema_version"] = 1  # v1 is refused with one line: re-certify
         elif label == "hash":
             obj["model_sha256"] = "0" * 64
         elif label == "count":

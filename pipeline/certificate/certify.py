@@ -102,11 +102,16 @@ def choose_frac_bits(paths: dict, z: int, h: int) -> int:
     return min(MAX_FRAC_BITS, -(-F // 8) * 8)
 
 
+def check_frac_bits(F) -> None:
+    """Raise PipelineError unless F is None (choose it) or an int in the schema's range 1..MAX_FRAC_BITS."""
+    if F is not None and (type(F) is not int or not 1 <= F <= MAX_FRAC_BITS):
+        raise PipelineError(None, f"--frac-bits must be in 1..{MAX_FRAC_BITS} (the schema's range)")
+
+
 def check_budget(V: int, n: int, d: int, h: int, F: int, NT: int) -> None:
     """Raise PipelineError unless a certificate with these sizes is within the replay's ranges and
     budget (schema.py, FORMAT.md "Budget"): certify never writes a certificate that does not replay."""
-    if type(F) is not int or not 1 <= F <= MAX_FRAC_BITS:
-        raise PipelineError(None, f"--frac-bits must be in 1..{MAX_FRAC_BITS} (the schema's range)")
+    check_frac_bits(F)
     if not 1 <= NT <= MAX_TAYLOR_TERMS:
         raise PipelineError(None, f"taylor_terms must be in 1..{MAX_TAYLOR_TERMS} (the schema's range)")
     if d > R.MAX_D_MODEL or h > R.MAX_D_HEAD:
