@@ -335,7 +335,8 @@ def compute_paths(T: dict, z: int, n: int) -> dict:
 
     Keys: EUPU0 [V][V], bU [V], bOV [V], EVOU0 [V][V], PVOU [n][V], EQKE [V][V], EQKP [V][n],
     and the full-bias EUPU = EUPU0 + bU, EVOU = EVOU0 + bOV (the v2 checks read only EUPU, EVOU,
-    PVOU, EQKE, EQKP).
+    PVOU, EQKE, EQKP); the intermediates VOU [d][V] (3 e0), Kt [V][h], Kp [n][h] (2 e0) are
+    returned too (the Lean witness is made of them).
     Complexity: O(V d V + n d V + d h V + V d h + V^2 h + V n h) integer products: W_V W_O W_U is
     associated as W_V (W_O W_U), so no d x d matrix is ever formed (d <= MAX_D_MODEL).
     """
@@ -402,7 +403,7 @@ def compute_paths(T: dict, z: int, n: int) -> dict:
         EUPU.append(a)
         EVOU.append(b)
     return {"EUPU0": EUPU0, "bU": bU, "bOV": bOV, "EVOU0": EVOU0, "PVOU": PVOU,
-            "EQKE": EQKE, "EQKP": EQKP, "EUPU": EUPU, "EVOU": EVOU}
+            "EQKE": EQKE, "EQKP": EQKP, "EUPU": EUPU, "EVOU": EVOU, "VOU": VOU, "Kt": Kt, "Kp": Kp}
 
 
 # ----------------------------------------------------------------- 5. sqrt(d_head)
