@@ -73,7 +73,8 @@ import numpy as np
 
 from ..flops import FlopCounter
 from ..model.weights import Weights
-from ..numerics import Interval, sqrt_enclosure
+from ..numerics import Interval, concatenate, sqrt_enclosure, stack
+from ..numerics.fused import exp_interval, max_plus
 from ..paths import count_path_flops, path_intervals, path_matrices
 from .result import BoundResult
 
@@ -154,35 +155,44 @@ def exp_weights(P, s: Interval):
     """
     cE = P.EQKE.hi.max(axis=1)  # [V(q)]
     cP = P.EQKP.hi.max(axis=1)
-    e = (P.EQKE - cE[:, None]).div_pos(s).exp()  # [V(q), V(t)]
-    p = (P.EQKP - cP[:, None]).div_pos(s).exp()  # [V(q), n(i)]
+    e = exp_interval((P.EQKE - cE[:, None]).div_pos(s))  # [V(q), V(t)]
+    p = exp_interval((P.EQKP - cP[:, None]).div_pos(s))  # [V(q), n(i)]
     return e, p
 
 
-def split_maxima_pairs(EUPU: Interval, EVOU: Interval, Pm: Interval, shifts: list, m_arr, j_arr):
-    """Interval U[pair, q] and E[pair, t] for the (m, shift index) pairs (m_arr[i], j_arr[i]).
+def position_maxima(PVOU: Interval) -> Interval:
+    """Pm[m, y] enclosing P[y] = max_p (PVOU[p,y] - PVOU[p,m]) for every m (one fused max-plus).
 
-    Complexity: O(V^2) interval operations per pair.
-    Preconditions: EUPU, EVOU [V, V] enclose the full-bias path matrices; Pm[m, y] encloses
-    max_p (PVOU[p,y] - PVOU[p,m]); shifts are exact float64 vectors; V >= 2.
-    Postconditions: with Z = shifts[j], Dir = EUPU + Z, Ov = EVOU - Z (exact reals):
-    U[i, q] >= max_{y!=m} (Dir[q,y] - Dir[q,m]) and E[i, t] >= max_{y!=m} (Ov[t,y] - Ov[t,m] + P[m,y])
-    (upper endpoints are what the proof uses; lower endpoints enclose too).
+    Complexity: O(n V^2).  Preconditions: PVOU [n, V] encloses the exact matrix.
+    Postconditions: Pm.lo <= max_p (PVOU[p,y] - PVOU[p,m]) <= Pm.hi for the exact values.
+    """
+    return max_plus(PVOU[:, None, :], -PVOU[:, :, None], axis=0)  # [p, m, y] -> [m, y]
+
+
+def ov_maxima(EVOU: Interval, Pm: Interval, z: np.ndarray, ms: np.ndarray) -> Interval:
+    """E[i, t] for m = ms[i] and shift z: encloses max_{y!=m} (Ov[t,y] - Ov[t,m] + P[m,y]), Ov = EVOU - z.
+
+    Complexity: O(V^2) per m (one fused max-plus and one subtraction).
+    Preconditions: EVOU [V, V] encloses the full-bias OV matrix; Pm from position_maxima; z exact.
+    Postconditions: lo <= the exact value <= hi, for every listed m and every t.
+    """
+    V = EVOU.shape[0]
+    W = EVOU - z[None, :]  # [t, y]
+    ym = np.arange(V)[None, None, :] == ms[:, None, None]  # [i, 1, y]: y == m
+    H = max_plus(W[None, :, :], Pm[ms][:, None, :], axis=2, mask=ym)  # [i, t]
+    return H - W[:, ms].T  # [i, t]: - Ov[t, m]
+
+
+def direct_maxima(EUPU: Interval, Zs: np.ndarray, qq, mm, jj) -> Interval:
+    """U[i] enclosing max_{y!=m} (Dir[q,y] - Dir[q,m]), Dir = EUPU + Zs[j], for (q, m, j) = (qq[i], mm[i], jj[i]).
+
+    Complexity: O(V) per entry.  Preconditions: EUPU [V, V] encloses the full-bias direct matrix; Zs exact.
+    Postconditions: lo <= the exact value <= hi for every entry.
     """
     V = EUPU.shape[0]
-    m_arr, j_arr = np.asarray(m_arr, dtype=np.int64), np.asarray(j_arr, dtype=np.int64)
-    Zs = np.stack(shifts)  # [J, V(y)] exact points
-    Dir = EUPU[None, :, :] + Zs[:, None, :]  # [J, V(q), V(y)]
-    Ov = EVOU[None, :, :] - Zs[:, None, :]  # [J, V(t), V(y)]
-    ym = np.arange(V)[None, None, :] == m_arr[:, None, None]  # [pair, 1, V(y)]: y == m
-    Dp = Dir[j_arr]  # [pair, V(q), V(y)]
-    Dc = Dp - Interval(Dp.lo[np.arange(len(m_arr)), :, m_arr], Dp.hi[np.arange(len(m_arr)), :, m_arr])[:, :, None]
-    U = _masked_max(Dc, np.broadcast_to(ym, Dc.shape), axis=2)  # [pair, V(q)]
-    Op = Ov[j_arr]  # [pair, V(t), V(y)]
-    Oc = Op - Interval(Op.lo[np.arange(len(m_arr)), :, m_arr], Op.hi[np.arange(len(m_arr)), :, m_arr])[:, :, None]
-    Oc = Oc + Pm[m_arr][:, None, :]
-    E = _masked_max(Oc, np.broadcast_to(ym, Oc.shape), axis=2)  # [pair, V(t)]
-    return U, E
+    ym = np.arange(V)[None, :] == mm[:, None]  # [i, y]
+    H = max_plus(EUPU[qq], Zs[jj], axis=1, mask=ym)  # [i]
+    return H - (EUPU[qq, mm] + Zs[jj, mm])
 
 
 def _sorted_sums(p_nq: Interval, r: int):
@@ -207,7 +217,13 @@ def _sorted_sums(p_nq: Interval, r: int):
 
 
 class _Search:
-    """Plain float64 version of the recipe (NOT sound): proposes S sets and scores shift vectors."""
+    """Plain float64 version of the recipe (NOT sound): scores shift vectors and proposes S sets.
+
+    For a shift z it builds G[q, m, t] = e[q,t] (U[q,m] + E[m,t]) (the float64 twin of the proof's
+    e_t g(t)) and thresholds T[c, q, m]: k is proposed for S(q, m, c) iff k < m and G[q, m, k] < T (both
+    arrangements' F = A G_m + query + B G_k < 0 rearranged).  Cost per shift: about 7 passes over V^3
+    float64 values plus (n - 1) comparisons over V^3.
+    """
 
     def __init__(self, Pf, d_head: int, n: int):
         V = Pf.EUPU0.shape[0]
@@ -218,109 +234,201 @@ class _Search:
         p = np.exp((Pf.EQKP - Pf.EQKP.max(axis=1, keepdims=True)) / s)  # [q, i]
         self.pq = p[:, n - 1]
         o = np.sort(p[:, : n - 1], axis=1)  # [q, n-1] ascending
-        cs = np.concatenate([np.zeros((V, 1)), np.cumsum(o, axis=1)], axis=1)  # cs[:, r] = r smallest
+        cs = np.concatenate([np.zeros((V, 1)), np.cumsum(o, axis=1)], axis=1)  # cs[:, r] = sum of r smallest
         tot = cs[:, -1]
-        # per c: (A, B) for the two arrangements; r = n-1-c m-slots
-        self.arr = []
+        self.arr = []  # per c: the two arrangements' (A, B), r = n-1-c m-slots
         for c in range(1, n):
             r = n - 1 - c
             self.arr.append(((cs[:, r], tot - cs[:, r]), (tot - cs[:, n - 1 - r], cs[:, n - 1 - r])))
-        self.Pm = (Pf.PVOU[:, None, :] - Pf.PVOU[:, :, None]).max(axis=0)  # [m, y]
-        self.eye = np.eye(V, dtype=bool)
-        q_idx, m_idx = np.ogrid[:V, :V]
-        self.valid = q_idx <= m_idx  # [q, m]
-        self.k_lt_m = np.arange(V)[None, None, :] < np.arange(V)[None, :, None]  # [1, m, k]
+        ar = np.arange(V)
+        Pm = (Pf.PVOU[:, None, :] - Pf.PVOU[:, :, None]).max(axis=0)  # [m, y]
+        Pm[ar, ar] = -np.inf  # so that a max over y automatically skips y = m
+        self.Pm = Pm
+        self.ar = ar
+        self.k_ge_m = ar[None, :] >= ar[:, None]  # [m, k]
+        valid = ar[:, None] <= ar[None, :]  # [q, m]
+        self.allowed = np.stack([valid & ((ar[:, None] == ar[None, :]) | (c <= n - 2)) for c in range(1, n)])
         self.weight = np.array([float(comb(n - 1, c)) for c in range(1, n)])  # [c-1]
+        self.buf = np.empty((V, V, V))  # scratch, reused by every evaluation
+        self.bbuf = np.empty((V, V, V), dtype=bool)
 
-    def G(self, z: np.ndarray) -> np.ndarray:
-        """G[q, m, t] = e[q,t] (U[q,m] + E[m,t]) for shift z (float64)."""
-        Dir = self.EUPU + z[None, :]
-        Ov = self.EVOU - z[None, :]
-        Dc = Dir[:, None, :] - Dir[:, :, None]  # [q, m, y]
-        Dc[:, self.eye] = -np.inf
-        U = Dc.max(axis=2)  # [q, m]
-        Oc = Ov[None, :, :] - Ov.T[:, :, None] + self.Pm[:, None, :]  # [m, t, y]
-        Oc[self.eye[:, None, :].repeat(self.V, axis=1)] = -np.inf
-        E = Oc.max(axis=2)  # [m, t]
-        return self.e[:, None, :] * (U[:, :, None] + E[None, :, :])
+    def maxima(self, z: np.ndarray):
+        """(U[q, m], E[m, t]) in float64 for shift z.
 
-    def sets(self, z: np.ndarray) -> np.ndarray:
-        """bool S[c-1, q, m, k]: the float64 recipe's S(q, m, c) for shift z."""
-        V, n = self.V, self.n
-        G = self.G(z)
-        Gm = np.diagonal(G, axis1=1, axis2=2)  # [q, m]: t = m
-        Gq = G[np.arange(V), :, np.arange(V)]  # [q, m]: t = q
+        U[q,m] = max_{y!=m} Dir[q,y] - Dir[q,m] (top-two trick, O(V^2)); E[m,t] = max_{y!=m} (Ov[t,y] + P[m,y])
+        - Ov[t,m] (O(V^3)).
+        """
+        ar = self.ar
+        Dir = self.EUPU + z[None, :]  # [q, y]
+        i1 = Dir.argmax(axis=1)
+        v1 = Dir[ar, i1]
+        D2 = Dir.copy()
+        D2[ar, i1] = -np.inf
+        v2 = D2.max(axis=1)
+        U = np.where(ar[None, :] == i1[:, None], v2[:, None], v1[:, None]) - Dir  # [q, m]
+        W = self.EVOU - z[None, :]  # [t, y]
+        np.add(W[None, :, :], self.Pm[:, None, :], out=self.buf)
+        E = self.buf.max(axis=2) - W.T  # [m, t]
+        return U, E
+
+    def G_rows(self, U, E, qq, mm) -> np.ndarray:
+        """G[i, t] = e[q,t] (U[q,m] + E[m,t]) for (q, m) = (qq[i], mm[i]) (float64)."""
+        return self.e[qq] * (U[qq, mm][:, None] + E[mm])
+
+    def evaluate(self, z: np.ndarray):
+        """(U, E, thresholds T[c-1, q, m], value[c-1, q, m] = C(n-1,c) |S|^c) for shift z.
+
+        k is proposed for S(q, m, c) iff k < m and G[q,m,k] = e[q,k] (U[q,m] + E[m,k]) < T[c-1, q, m].
+        """
+        V, n, ar = self.V, self.n, self.ar
+        U, E = self.maxima(z)
+        Gm = self.e[:, ar] * (U + np.diagonal(E)[None, :])  # [q, m]: t = m
+        Gq = self.e[ar, ar][:, None] * (U + E.T)  # [q, m]: t = q
         query = self.pq[:, None] * Gq
-        out = np.empty((n - 1, V, V, V), dtype=bool)
-        with np.errstate(over="ignore", invalid="ignore"):
+        Em = np.where(self.k_ge_m, np.inf, E)  # [m, k]: k >= m never proposed
+        G = self.buf
+        np.add(U[:, :, None], Em[None, :, :], out=G)
+        with np.errstate(invalid="ignore"):
+            np.multiply(G, self.e[:, None, :], out=G)  # 0 * inf = NaN: never below a threshold
+        T = np.empty((n - 1, V, V))
+        value = np.empty((n - 1, V, V))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for c in range(1, n):
-                allowed = self.valid & ((np.arange(V)[:, None] == np.arange(V)[None, :]) | (c <= n - 2))
-                S = self.k_lt_m & allowed[:, :, None]
-                for A, B in self.arr[c - 1]:  # F = A Gm + query + B G[k] < 0
-                    S = S & (B[:, None, None] * G < -(A[:, None] * Gm + query)[:, :, None])
-                out[c - 1] = S
-        return out
+                t = np.full((V, V), np.inf)
+                for A, B in self.arr[c - 1]:  # F = A Gm + query + B G_k < 0
+                    rhs = -(A[:, None] * Gm + query)
+                    Bq = B[:, None]
+                    t = np.minimum(t, np.where(Bq > 0, rhs / np.where(Bq > 0, Bq, 1.0),
+                                               np.where(rhs > 0, np.inf, -np.inf)))
+                t = np.where(self.allowed[c - 1], t, -np.inf)
+                T[c - 1] = t
+                np.less(G, t[:, :, None], out=self.bbuf)
+                size = np.count_nonzero(self.bbuf, axis=2)
+                value[c - 1] = self.weight[c - 1] * size.astype(np.float64) ** c
+        return U, E, T, value
 
-    def value(self, S: np.ndarray) -> np.ndarray:
-        """float [c-1, q, m]: C(n-1, c) |S|^c, the number of inputs a cell covers."""
-        sizes = S.sum(axis=3).astype(np.float64)
-        return self.weight[:, None, None] * sizes ** np.arange(1, self.n)[:, None, None]
+
+def _osc(X: np.ndarray) -> np.ndarray:
+    """max - min over the last axis (the oscillation of each row)."""
+    return X.max(axis=-1) - X.min(axis=-1)
 
 
-def shift_candidates(weights: Weights, Pf) -> list[tuple[str, np.ndarray]]:
-    """(name, float64 vector) candidate shifts, zero first.  Not rounded (the caller rounds).
+def shift_candidates(weights: Weights, Pf, kinds=None) -> list[tuple[str, np.ndarray]]:
+    """(name, float64 vector) candidate shifts other than the per-query rows, zero first (not rounded).
 
-    v1's placements: Z = dO bOV - (1 - dU) bU.
+    kinds (None = all): "v1" (v1's placements Z = dO bOV - (1 - dU) bU), "bias3" (b_U, b_V W_O W_U and
+    b_O W_U each booked in the direct or the OV path: Z = sV bVOU + sO bOU - (1 - sU) bU), "qmean"
+    (moves mean_q EUPU[q, .] into the OV path: Z = -mean_q EUPU[q, .]), "ovmean" (moves the OV rows' mean
+    into the direct path: Z = mean_t EVOU[t, .]).  The per-query rows Z = -EUPU[r, .] are kind "rows"
+    (chosen in select_shifts).
     """
-    zero = np.zeros(Pf.EUPU0.shape[0])
-    out = [("zero", zero)]
-    for dU, dO in ((0, 0), (0, 1), (1, 1)):
-        out.append((f"v1-placement-{dU + 2 * dO}", dO * Pf.bOV - (1 - dU) * Pf.bU))
+    kinds = ALL_KINDS if kinds is None else set(kinds)
+    V = Pf.EUPU0.shape[0]
+    out = [("zero", np.zeros(V))]
+    T = {k: np.asarray(v, dtype=np.float64) for k, v in weights.tensors.items()}
+    bVOU = (T["b_V"][0] @ T["W_O"][0]) @ T["W_U"]
+    bOU = T["b_O"] @ T["W_U"]
+    bU = T["b_U"]
+    for sU in (1, 0):
+        for sV in (0, 1):
+            for sO in (0, 1):
+                kind = "v1" if sV == sO else "bias3"
+                if kind in kinds or (kind == "v1" and "bias3" in kinds):
+                    out.append((f"{kind}:bU={'dir' if sU else 'ov'},bVOU={'dir' if sV else 'ov'},"
+                                f"bOU={'dir' if sO else 'ov'}", sV * bVOU + sO * bOU - (1 - sU) * bU))
+    if "qmean" in kinds:
+        out.append(("qmean", -Pf.EUPU.mean(axis=0)))
+    if "ovmean" in kinds:
+        out.append(("ovmean", Pf.EVOU.mean(axis=0)))
     return out
 
 
-def select_shifts(search: _Search, cands: list, scale_exp: int, max_shifts: int = MAX_SHIFTS):
-    """Greedy choice of at most max_shifts grid-rounded candidates (the zero vector first).
+ALL_KINDS = frozenset({"v1", "bias3", "qmean", "ovmean", "rows"})
 
-    Each step adds the candidate that most increases sum over cells of max_j value_j (float64 scores).
-    Returns (names, shifts, sets) with sets[j] the float64 S sets of shift j.
+
+def _greedy(vals: list, start: list, limit: int) -> list:
+    """Indices: `start`, then repeatedly the candidate that most increases sum max_j vals[j] (gain > 0).
+
+    Ties go to the lowest index.  Cost O(limit * len(vals) * cells) float64 operations.
     """
-    rounded = []
-    seen = set()
-    for name, z in cands:
+    M = np.stack([v.ravel() for v in vals])  # [candidates, cells]
+    chosen = list(start)
+    best = M[chosen].max(axis=0)
+    while len(chosen) < limit:
+        gains = np.maximum(M, best[None, :]).sum(axis=1) - best.sum()
+        gains[chosen] = -np.inf
+        i = int(np.argmax(gains))
+        if not gains[i] > 0:
+            break
+        chosen.append(i)
+        best = np.maximum(best, M[i])
+    return chosen
+
+
+def select_shifts(search: _Search, weights: Weights, Pf, scale_exp: int, kinds=None, max_shifts: int = MAX_SHIFTS):
+    """At most max_shifts grid-rounded shifts (zero first) and their float64 evaluations.
+
+    1. The fixed candidates (shift_candidates) are rounded, de-duplicated, evaluated, and chosen greedily.
+    2. The remaining slots go to per-query rows Z = -EUPU[r, .] (the best shift for query r, see the
+       module docstring), picked by facility location on the oscillation proxy
+       loss(q, Z) = max_y (EUPU[q,y] + Z[y]) - min_y (...) (an upper bound on what U + E loses over the
+       best shift for q), each weighted by the cells of query q; then evaluated, and the union chosen
+       greedily again.
+    3. If the result scores below v1's placements alone (float64), v1's placements are used.
+    Returns (names, shifts, evaluations) with evaluations[j] = _Search.evaluate(shifts[j]).
+    """
+    kinds = ALL_KINDS if kinds is None else set(kinds)
+    pool, seen = [], set()
+
+    def add(name, z):
         zr = round_to_grid(z, scale_exp)
         key = zr.tobytes()
-        if key in seen:
-            continue
-        seen.add(key)
-        rounded.append((name, zr))
-    sets = [search.sets(z) for _, z in rounded]
-    vals = [search.value(S) for S in sets]
-    chosen = [0]
-    best = vals[0].copy()
-    while len(chosen) < max_shifts:
-        gains = [(np.maximum(best, v).sum() - best.sum(), -i) for i, v in enumerate(vals) if i not in chosen]
-        if not gains:
-            break
-        g, neg_i = max(gains)
-        if g <= 0:
-            break
-        chosen.append(-neg_i)
-        best = np.maximum(best, vals[-neg_i])
-    return [rounded[i][0] for i in chosen], [rounded[i][1] for i in chosen], [sets[i] for i in chosen], \
-        [vals[i] for i in chosen]
+        if key not in seen:
+            seen.add(key)
+            pool.append((name, zr, search.evaluate(zr)))
+
+    for name, z in shift_candidates(weights, Pf, kinds):
+        add(name, z)
+    vals = [ev[3] for _, _, ev in pool]
+    v1_idx = [i for i, (nm, _, _) in enumerate(pool) if nm == "zero" or nm.startswith("v1:")]
+    chosen = _greedy(vals, [0], max_shifts)
+    if "rows" in kinds and len(chosen) < max_shifts:
+        EUPU = Pf.EUPU
+        D = _osc(EUPU[:, None, :] - EUPU[None, :, :])  # [q, r]: loss proxy of shift -EUPU[r] for query q
+        cur = np.min([_osc(EUPU + pool[i][1][None, :]) for i in chosen], axis=0)  # [q]
+        wq = np.maximum.reduce([vals[i] for i in chosen]).sum(axis=(0, 2)) + 1.0  # [q]: cells' weight
+        rows = []
+        for _ in range(max_shifts - len(chosen)):
+            tot = (wq[:, None] * np.minimum(cur[:, None], D)).sum(axis=0)  # [r]
+            r = int(np.argmin(tot))
+            if tot[r] >= (wq * cur).sum():
+                break
+            rows.append(r)
+            cur = np.minimum(cur, D[:, r])
+        n_before = len(pool)
+        for r in rows:
+            add(f"row:{r}", -EUPU[r])
+        vals = [ev[3] for _, _, ev in pool]
+        chosen = _greedy(vals, [0], max_shifts) if len(pool) > n_before else chosen
+    total = np.maximum.reduce([vals[i] for i in chosen]).sum()
+    v1_only = _greedy([vals[i] for i in v1_idx], [0], max_shifts)
+    v1_total = np.maximum.reduce([vals[v1_idx[i]] for i in v1_only]).sum()
+    if total < v1_total:
+        chosen = [v1_idx[i] for i in v1_only]
+    return [pool[i][0] for i in chosen], [pool[i][1] for i in chosen], [pool[i][2] for i in chosen]
 
 
 # ------------------------------------------------------------------------------------- the proof
 
 
-def run(weights: Weights, progress: bool = False) -> BoundResult:
+def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
     """Cubic lower bound with shift vectors (module docstring). Returns BoundResult with the witnesses.
 
     Complexity: search O(V^3 (n + log V)) float64 operations per candidate shift; verification
     O(V^2) interval operations per (m, shift) pair used, O(V) per cell, O(n V^3) for c = 0, O(V^2 + V n)
     exp enclosures.
     Preconditions: weights validated by make_weights; d_vocab >= 2.
+    kinds: the shift candidates to search (None = ALL_KINDS; {"v1"} reproduces v1's four placements).
     Postconditions: n_proved <= number of inputs correct in exact real arithmetic;
     diagnostics["shifts"] = list (1..16) of float64 vectors of length V, exact multiples of
     2^path_scale_exponent(weights), index 0 the zero vector; diagnostics["cells"] = [(m, q, c, shift_index,
@@ -336,60 +444,75 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
     Pf = path_matrices(weights)
     scale_exp = path_scale_exponent(weights)
     search = _Search(Pf, cfg.d_head, n)
-    names, shifts, sets, vals = select_shifts(search, shift_candidates(weights, Pf), scale_exp)
-    V_all = np.stack(vals)  # [J, c-1, q, m]
+    names, shifts, evals = select_shifts(search, weights, Pf, scale_exp, kinds)
+    V_all = np.stack([ev[3] for ev in evals])  # [J, c-1, q, m]
     choice = V_all.argmax(axis=0)  # [c-1, q, m] first best (lowest index on ties)
-    S_all = np.stack(sets)  # [J, c-1, q, m, k]
-    cc, qq, mm = np.nonzero(np.take_along_axis(V_all, choice[None], 0)[0] > 0)
+    best_val = np.take_along_axis(V_all, choice[None], 0)[0]
+    cc, qq, mm = np.nonzero(best_val > 0)
     jj = choice[cc, qq, mm]
-    S_prop = S_all[jj, cc, qq, mm]  # [cells, k]
-    t_search = time.perf_counter() - t0
+    S_prop = np.zeros((len(cc), V), dtype=bool)  # [cells, k]
+    for j, (U_j, E_j, T_j, _) in enumerate(evals):
+        sel = jj == j
+        if sel.any():
+            S_prop[sel] = search.G_rows(U_j, E_j, qq[sel], mm[sel]) < T_j[cc[sel], qq[sel], mm[sel]][:, None]
+    S_prop &= search.ar[None, :] < mm[:, None]
+    clock = {"search": time.perf_counter() - t0}
 
     # ---- verification (sound intervals)
     P = path_intervals(weights)
     count_path_flops(flops, cfg)
     s = sqrt_enclosure(cfg.d_head)
     e, p = exp_weights(P, s)
+    clock["paths+exp"] = time.perf_counter() - t0 - sum(clock.values())
     flops.elementwise("cubic/exp", (V * V + V * n,), ops=3)
     EUPU, EVOU = P.EUPU, P.EVOU
     flops.elementwise("cubic/fullbias", (2 * V, V))
-    Pm = _centred(P.PVOU).max(axis=0)  # [m, y]: max_p (PVOU[p,y] - PVOU[p,m])
+    Pm = position_maxima(P.PVOU)  # [m, y]: max_p (PVOU[p,y] - PVOU[p,m])
     flops.elementwise("cubic/P", (n, V, V))
     flops.reduction("cubic/Pmax", (V, V), n)
 
-    pairs = sorted(set(zip(mm.tolist(), jj.tolist())))
+    # E for every (m, shift) pair used, U for every cell
+    Zs = np.stack(shifts)  # [J, V] exact
+    pairs = sorted(set(zip(jj.tolist(), mm.tolist())))  # (j, m)
     pair_id = {pr: i for i, pr in enumerate(pairs)}
-    if pairs:
-        U, E = split_maxima_pairs(EUPU, EVOU, Pm, shifts, [a for a, _ in pairs], [b for _, b in pairs])
-    flops.elementwise("cubic/shift", (len(pairs), 2, V, V))
-    flops.elementwise("cubic/centre", (len(pairs), 2, V, V), ops=2)
-    flops.reduction("cubic/U+E", (len(pairs), 2, V), V - 1)
-
+    E_parts = []
+    for j in range(len(shifts)):
+        ms = np.array([m for (jx, m) in pairs if jx == j], dtype=np.int64)
+        if len(ms):
+            E_parts.append(ov_maxima(EVOU, Pm, Zs[j], ms))
+    flops.elementwise("cubic/E", (len(pairs), V, V), ops=2)
+    flops.reduction("cubic/Emax", (len(pairs), V), V - 1)
+    clock["maxima"] = time.perf_counter() - t0 - sum(clock.values())
     ok = np.zeros(S_prop.shape, dtype=bool)
-    if len(cc):
-        pid = np.array([pair_id[(int(a), int(b))] for a, b in zip(mm, jj)])
-        g = U[pid, qq][:, None] + E[pid]  # [cells, V(t)]  g(t) = U[q] + E[t]
-        G = e[qq] * g  # [cells, t]
-        cidx = np.arange(len(cc))
-        G_m = G[cidx, mm]
-        query = p[qq, n - 1] * G[cidx, qq]
-        p_nq = p[:, : n - 1]
-        ok = S_prop.copy()
-        for c in range(1, n):
-            sel = cc == c - 1
-            if not sel.any():
-                continue
-            a_low, b_low, a_high, b_high = _sorted_sums(p_nq, n - 1 - c)
-            for a, b in ((a_low, b_low), (a_high, b_high)):
-                qs = qq[sel]
-                F = (a[qs] * G_m[sel] + query[sel])[:, None] + b[qs][:, None] * G[sel]  # [cells_c, k]
-                ok[sel] &= F.certainly_neg()
-    flops.elementwise("cubic/G", (len(cc), V), ops=2)
-    flops.elementwise("cubic/sign", (len(cc), 2, V), ops=4)
+    ci, ki = np.nonzero(S_prop)  # every proposed (cell, k)
+    if len(ci):
+        E = concatenate(E_parts, axis=0)  # [pairs, t], pairs in sorted (j, m) order
+        U = direct_maxima(EUPU, Zs, qq, mm, jj)  # [cells]
+        pid = np.array([pair_id[(int(j), int(m))] for j, m in zip(jj, mm)])
+        G_m = e[qq, mm] * (U + E[pid, mm])  # [cells]  e_m g(m)
+        query = p[qq, n - 1] * (e[qq, qq] * (U + E[pid, qq]))  # [cells]  p_{n-1} e_q g(q)
+        G_k = e[qq[ci], ki] * (U[ci] + E[pid[ci], ki])  # [(cell, k)]  e_k g(k)
+        # A, B of both arrangements for every (c, q): [n-1, V] each
+        sums = [_sorted_sums(p[:, : n - 1], n - 1 - c) for c in range(1, n)]
+        good = np.ones(len(ci), dtype=bool)
+        for arr in ((0, 1), (2, 3)):
+            A = stack([sm[arr[0]] for sm in sums])[cc[ci], qq[ci]]
+            B = stack([sm[arr[1]] for sm in sums])[cc[ci], qq[ci]]
+            F = A * G_m[ci] + query[ci] + B * G_k  # [(cell, k)]
+            good &= F.certainly_neg()
+        ok[ci[good], ki[good]] = True
+    n_checks = len(ci)
+    flops.elementwise("cubic/G", (len(cc), 2), ops=3)
+    flops.elementwise("cubic/Gk", (n_checks,), ops=2)
+    flops.elementwise("cubic/sign", (n_checks, 2), ops=4)
+    flops.elementwise("cubic/U", (len(cc), V), ops=2)
+    flops.reduction("cubic/Umax", (len(cc),), V - 1)
 
     # c = 0: the single sequence (m, ..., m, q) with the full logit difference
     valid_qm = np.arange(V)[:, None] <= np.arange(V)[None, :]
+    clock["cells"] = time.perf_counter() - t0 - sum(clock.values())
     c0_ok = _c0_proved(P, e, p, n, V) & valid_qm
+    clock["c0"] = time.perf_counter() - t0 - sum(clock.values())
     flops.elementwise("cubic/c0", (n, V, V, V), ops=8)
     flops.reduction("cubic/c0max", (V, V), V - 1)
 
@@ -412,7 +535,7 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
         usage[j] += 1
         per_qm[(q, m)] += comb(n - 1, c) * size**c
     n_proved = sum(per_qm.values())
-    n_float = int(round(float(np.take_along_axis(V_all, choice[None], 0)[0].sum())))
+    n_float = int(round(float(best_val.sum())))
     seconds = time.perf_counter() - t0
     return BoundResult(
         strategy="cubic",
@@ -423,7 +546,7 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
         seconds=seconds,
         extra={"n_cells": len(cells), "n_c0": len(c0), "n_shifts": len(shifts)},
         diagnostics={"cells": cells, "c0": c0, "shifts": shifts, "shift_names": names, "shift_usage": usage,
-                     "flops": flops.as_dict(), "per_qm": per_qm, "search_seconds": t_search,
+                     "flops": flops.as_dict(), "per_qm": per_qm, "clock": clock,
                      "float_cells_count": n_float, "dropped_k": int(S_prop.sum() - ok.sum())},
     )
 
@@ -431,25 +554,26 @@ def run(weights: Weights, progress: bool = False) -> BoundResult:
 def _c0_proved(P, e, p, n: int, V: int) -> np.ndarray:
     """bool [q, m]: the sequence (m, ..., m, q) is certainly correct (full logit difference).
 
-    Complexity: O(n V^3) interval operations.
+    With tokens m at positions 0..n-2 and q at n-1, w_i = p[q,i] e[q,t_i] and A_q = sum_{i<n-1} p[q,i],
+    the weighted logit difference is, exactly (regrouping a finite sum),
+        sum_i w_i (EUPU'[q,y] + EVOU'[t_i,y] + PVOU'[i,y])
+          = e[q,m] (R1[q,y] - R1[q,m] + A_q (EVOU[m,y] - EVOU[m,m])) + gam[q] (R2[q,y] - R2[q,m])
+    with R1[q,y] = A_q EUPU[q,y] + sum_{i<n-1} p[q,i] PVOU[i,y], R2[q,y] = EUPU[q,y] + EVOU[q,y] +
+    PVOU[n-1,y] and gam[q] = p[q,n-1] e[q,q].
+
+    Complexity: O(V^3) interval operations (a fixed number per (q, m, y)) plus O(n V^2).
     Preconditions: e, p from exp_weights; P from path_intervals.
-    Postconditions: True only if for every y != m, sum_i w_i (EUPU'[q,y] + EVOU'[t_i,y] + PVOU'[i,y]) < 0
-    for every point in the enclosures (so the exact sequence is correct).
+    Postconditions: True only if for every y != m the expression above is < 0 for every point in the
+    enclosures (so the exact sequence is correct).
     """
     EUPU, EVOU = P.EUPU, P.EVOU
-    EUc = _centred(EUPU)  # [q, m, y]: EUPU[q,y] - EUPU[q,m]
-    EVc = _centred(EVOU)  # [t, m, y]: EVOU[t,y] - EVOU[t,m]
-    PVc = _centred(P.PVOU)  # [i, m, y]
-    e_qm = e[:, :, None]  # [q, m, 1]: token m at the non-query positions
-    EVmm = _diagonal(EVc, 0, 1).T  # [m, y]: EVOU[m,y] - EVOU[m,m]
-    total = None
-    for i in range(n - 1):
-        Z = EUc + EVmm[None, :, :] + PVc[i][None, :, :]  # [q, m, y]
-        term = (p[:, i][:, None, None] * e_qm) * Z
-        total = term if total is None else total + term
-    e_qq = _diagonal(e, 0, 1)  # [q]
-    Zq = EUc + EVc + PVc[n - 1][None, :, :]  # [q, m, y]: token q at the query slot (EVc indexed by t = q)
-    term = (p[:, n - 1] * e_qq)[:, None, None] * Zq
-    total = term if total is None else total + term
+    p_nq = p[:, : n - 1]  # [q, i]
+    A = p_nq.sum(axis=1)  # [q]
+    R1 = A[:, None] * EUPU + p_nq @ P.PVOU[: n - 1]  # [q, y]
+    R2 = EUPU + EVOU + P.PVOU[n - 1][None, :]  # [q, y]
+    gam = p[:, n - 1] * _diagonal(e, 0, 1)  # [q]
+    EVmm = _diagonal(_centred(EVOU), 0, 1).T  # [m, y]: EVOU[m,y] - EVOU[m,m]
+    inner = _centred(R1) + A[:, None, None] * EVmm[None, :, :]  # [q, m, y]
+    total = e[:, :, None] * inner + gam[:, None, None] * _centred(R2)  # [q, m, y]
     ym = np.broadcast_to(np.eye(V, dtype=bool)[None], (V, V, V))
     return np.where(ym, True, total.certainly_neg()).all(axis=2)
