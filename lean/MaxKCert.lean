@@ -214,6 +214,9 @@ import MaxKCert.Certs.Max4Seed123.Chunk205
 import MaxKCert.Certs.Max4Seed123.Chunk206
 import MaxKCert.Certs.Max4Seed123.Chunk207
 import MaxKCert.Certs.Max4Seed123.Chunk208
+import MaxKCert.Certs.Max4Seed123.Chunk209
+import MaxKCert.Certs.Max4Seed123.Chunk210
+import MaxKCert.Certs.Max4Seed123.Chunk211
 import MaxKCert.Certs.Max4Seed123.Data
 import MaxKCert.Certs.Max4Seed123.Global
 import MaxKCert.Certs.Max4Seed123.Main

@@ -158,7 +158,7 @@ def test_judge_has_teeth(subject):
 
 
 def _two_shift_subject(subject):
-    """The subject certificate with a second shift vector (minus the query-mean of the direct path)
+    """The subject certificate with one more shift vector (minus the query-mean of the direct path)
     that half of the cells use, kept only where the replay's exact predicate still proves the cell."""
     from certgen import candidate_shifts
 
@@ -169,11 +169,13 @@ def _two_shift_subject(subject):
     mean_shift = candidate_shifts(paths)[4]
     assert any(mean_shift)
     c = copy.deepcopy(cert)
-    c["shifts"] = [[0] * V, mean_shift]
+    assert len(c["shifts"]) < 16
+    c["shifts"].append(mean_shift)
+    j = len(c["shifts"]) - 1
     for i, cell in enumerate(c["cells"]):
         if i % 2 == 0:
             trial = copy.deepcopy(c)
-            trial["cells"][i][3] = 1
+            trial["cells"][i][3] = j
             if R.replay(trial).ok:
                 c = trial
     return c
@@ -185,16 +187,17 @@ def test_tamper_shifts_and_indices(subject):
     w, cert, truth, exact = subject
     c2 = _two_shift_subject(subject)
     assert R.replay(c2).ok and claim_holds(c2, w, truth, exact)[0]
-    assert any(cell[3] == 1 for cell in c2["cells"])
+    J = len(c2["shifts"])
+    assert any(cell[3] == J - 1 for cell in c2["cells"])
     rng = random.Random(5)
     tried, rejected, bad = 0, 0, []
     muts = []
-    for j in range(2):
+    for j in sorted({0, J - 1, max(cell[3] for cell in c2["cells"])}):
         for y in range(len(c2["shifts"][j])):
             for new in (c2["shifts"][j][y] + (1 << 80), c2["shifts"][j][y] - (1 << 80), -c2["shifts"][j][y] - 1):
                 muts.append((("shifts", j, y), new))
     for i in rng.sample(range(len(c2["cells"])), min(20, len(c2["cells"]))):
-        for new in (0, 1, 2, -1):
+        for new in (0, 1, J - 1, J, -1):
             if new != c2["cells"][i][3]:
                 muts.append((("cells", i, 3), new))
     for path, new in muts:

@@ -37,7 +37,7 @@ theorem c0_002 : checkC0At cert paths 2 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 2: m = 12, q = 0..12, 606 arrangements. -/
+/-- Check 9, part 2: m = 10, q = 0..10, 460 arrangements. -/
 theorem cells_002 : checkCellsAt cert paths 2 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

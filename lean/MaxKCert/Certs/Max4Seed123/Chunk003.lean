@@ -37,7 +37,7 @@ theorem c0_003 : checkC0At cert paths 3 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 3: m = 13, q = 0..13, 630 arrangements. -/
+/-- Check 9, part 3: m = 11, q = 0..11, 544 arrangements. -/
 theorem cells_003 : checkCellsAt cert paths 3 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

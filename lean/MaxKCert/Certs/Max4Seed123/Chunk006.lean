@@ -32,7 +32,7 @@ theorem c0_006 : checkC0At cert paths 6 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 6: m = 16, q = 0..16, 1106 arrangements. -/
+/-- Check 9, part 6: m = 14, q = 0..14, 868 arrangements. -/
 theorem cells_006 : checkCellsAt cert paths 6 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_007 : checkC0At cert paths 7 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 7: m = 17, q = 0..17, 1152 arrangements. -/
+/-- Check 9, part 7: m = 15, q = 0..15, 958 arrangements. -/
 theorem cells_007 : checkCellsAt cert paths 7 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_008 : checkC0At cert paths 8 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 8: m = 18, q = 0..18, 1328 arrangements. -/
+/-- Check 9, part 8: m = 16, q = 0..16, 1114 arrangements. -/
 theorem cells_008 : checkCellsAt cert paths 8 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

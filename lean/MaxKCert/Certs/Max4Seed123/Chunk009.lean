@@ -32,7 +32,7 @@ theorem c0_009 : checkC0At cert paths 9 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 9: m = 19, q = 0..19, 1508 arrangements. -/
+/-- Check 9, part 9: m = 17, q = 0..17, 1186 arrangements. -/
 theorem cells_009 : checkCellsAt cert paths 9 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

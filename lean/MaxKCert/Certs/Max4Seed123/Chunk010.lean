@@ -32,7 +32,7 @@ theorem c0_010 : checkC0At cert paths 10 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 10: m = 20, q = 0..20, 1634 arrangements. -/
+/-- Check 9, part 10: m = 18, q = 0..18, 1352 arrangements. -/
 theorem cells_010 : checkCellsAt cert paths 10 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_011 : checkC0At cert paths 11 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 11: m = 21, q = 0..21, 1798 arrangements. -/
+/-- Check 9, part 11: m = 19, q = 0..19, 1518 arrangements. -/
 theorem cells_011 : checkCellsAt cert paths 11 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

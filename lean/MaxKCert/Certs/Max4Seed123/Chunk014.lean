@@ -32,7 +32,7 @@ theorem c0_014 : checkC0At cert paths 14 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 14: m = 23, q = 0..21, 1936 arrangements. -/
+/-- Check 9, part 14: m = 22, q = 0..21, 1892 arrangements. -/
 theorem cells_014 : checkCellsAt cert paths 14 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_015 : checkC0At cert paths 15 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 15: m = 23, q = 22..23, 212 arrangements. -/
+/-- Check 9, part 15: m = 22, q = 22..22, 130 arrangements. -/
 theorem cells_015 : checkCellsAt cert paths 15 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

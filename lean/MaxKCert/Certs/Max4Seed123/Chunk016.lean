@@ -32,7 +32,7 @@ theorem c0_016 : checkC0At cert paths 16 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 16: m = 24, q = 0..19, 1920 arrangements. -/
+/-- Check 9, part 16: m = 23, q = 0..21, 1978 arrangements. -/
 theorem cells_016 : checkCellsAt cert paths 16 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_017 : checkC0At cert paths 17 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 17: m = 24, q = 20..24, 512 arrangements. -/
+/-- Check 9, part 17: m = 23, q = 22..23, 222 arrangements. -/
 theorem cells_017 : checkCellsAt cert paths 17 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

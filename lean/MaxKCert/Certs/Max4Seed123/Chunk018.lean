@@ -32,7 +32,7 @@ theorem c0_018 : checkC0At cert paths 18 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 18: m = 25, q = 0..19, 1960 arrangements. -/
+/-- Check 9, part 18: m = 24, q = 0..19, 1920 arrangements. -/
 theorem cells_018 : checkCellsAt cert paths 18 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

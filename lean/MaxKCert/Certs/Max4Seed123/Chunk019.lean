@@ -32,7 +32,7 @@ theorem c0_019 : checkC0At cert paths 19 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 19: m = 25, q = 20..25, 622 arrangements. -/
+/-- Check 9, part 19: m = 24, q = 20..24, 520 arrangements. -/
 theorem cells_019 : checkCellsAt cert paths 19 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

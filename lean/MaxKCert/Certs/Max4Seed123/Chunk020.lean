@@ -32,7 +32,7 @@ theorem c0_020 : checkC0At cert paths 20 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 20: m = 26, q = 0..18, 1920 arrangements. -/
+/-- Check 9, part 20: m = 25, q = 0..19, 1960 arrangements. -/
 theorem cells_020 : checkCellsAt cert paths 20 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_022 : checkC0At cert paths 22 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 22: m = 27, q = 0..17, 1908 arrangements. -/
+/-- Check 9, part 22: m = 26, q = 0..18, 1932 arrangements. -/
 theorem cells_022 : checkCellsAt cert paths 22 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_024 : checkC0At cert paths 24 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 24: m = 28, q = 0..17, 1980 arrangements. -/
+/-- Check 9, part 24: m = 27, q = 0..17, 1910 arrangements. -/
 theorem cells_024 : checkCellsAt cert paths 24 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_026 : checkC0At cert paths 26 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 26: m = 29, q = 0..16, 1904 arrangements. -/
+/-- Check 9, part 26: m = 28, q = 0..17, 1980 arrangements. -/
 theorem cells_026 : checkCellsAt cert paths 26 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_027 : checkC0At cert paths 27 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 27: m = 29, q = 17..29, 1514 arrangements. -/
+/-- Check 9, part 27: m = 28, q = 18..28, 1266 arrangements. -/
 theorem cells_027 : checkCellsAt cert paths 27 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

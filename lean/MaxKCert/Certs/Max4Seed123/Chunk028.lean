@@ -32,7 +32,7 @@ theorem c0_028 : checkC0At cert paths 28 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 28: m = 30, q = 0..15, 1888 arrangements. -/
+/-- Check 9, part 28: m = 29, q = 0..16, 1904 arrangements. -/
 theorem cells_028 : checkCellsAt cert paths 28 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_029 : checkC0At cert paths 29 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 29: m = 30, q = 16..30, 1826 arrangements. -/
+/-- Check 9, part 29: m = 29, q = 17..29, 1516 arrangements. -/
 theorem cells_029 : checkCellsAt cert paths 29 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

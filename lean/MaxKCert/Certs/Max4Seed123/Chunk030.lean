@@ -32,7 +32,7 @@ theorem c0_030 : checkC0At cert paths 30 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 30: m = 31, q = 0..15, 1952 arrangements. -/
+/-- Check 9, part 30: m = 30, q = 0..15, 1888 arrangements. -/
 theorem cells_030 : checkCellsAt cert paths 30 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_031 : checkC0At cert paths 31 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 31: m = 31, q = 16..30, 1820 arrangements. -/
+/-- Check 9, part 31: m = 30, q = 16..30, 1828 arrangements. -/
 theorem cells_031 : checkCellsAt cert paths 31 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_032 : checkC0At cert paths 32 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 32: m = 31, q = 31..31, 182 arrangements. -/
+/-- Check 9, part 32: m = 31, q = 0..15, 1952 arrangements. -/
 theorem cells_032 : checkCellsAt cert paths 32 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

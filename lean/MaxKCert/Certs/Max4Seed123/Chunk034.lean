@@ -27,7 +27,7 @@ theorem c0_034 : checkC0At cert paths 34 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 34: m = 32, q = 16..31, 1978 arrangements. -/
+/-- Check 9, part 34: m = 31, q = 31..31, 184 arrangements. -/
 theorem cells_034 : checkCellsAt cert paths 34 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

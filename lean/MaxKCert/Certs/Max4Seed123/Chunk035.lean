@@ -27,7 +27,7 @@ theorem c0_035 : checkC0At cert paths 35 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 35: m = 32, q = 32..32, 188 arrangements. -/
+/-- Check 9, part 35: m = 32, q = 0..15, 1986 arrangements. -/
 theorem cells_035 : checkCellsAt cert paths 35 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

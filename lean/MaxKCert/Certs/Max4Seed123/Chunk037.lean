@@ -27,7 +27,7 @@ theorem c0_037 : checkC0At cert paths 37 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 37: m = 33, q = 15..29, 1912 arrangements. -/
+/-- Check 9, part 37: m = 32, q = 32..32, 188 arrangements. -/
 theorem cells_037 : checkCellsAt cert paths 37 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_038 : checkC0At cert paths 38 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 38: m = 33, q = 30..33, 502 arrangements. -/
+/-- Check 9, part 38: m = 33, q = 0..14, 1922 arrangements. -/
 theorem cells_038 : checkCellsAt cert paths 38 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

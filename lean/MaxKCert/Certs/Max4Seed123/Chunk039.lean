@@ -27,7 +27,7 @@ theorem c0_039 : checkC0At cert paths 39 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 39: m = 34, q = 0..13, 1876 arrangements. -/
+/-- Check 9, part 39: m = 33, q = 15..29, 1920 arrangements. -/
 theorem cells_039 : checkCellsAt cert paths 39 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_040 : checkC0At cert paths 40 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 40: m = 34, q = 14..27, 1876 arrangements. -/
+/-- Check 9, part 40: m = 33, q = 30..33, 570 arrangements. -/
 theorem cells_040 : checkCellsAt cert paths 40 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

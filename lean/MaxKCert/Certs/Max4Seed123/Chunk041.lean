@@ -27,7 +27,7 @@ theorem c0_041 : checkC0At cert paths 41 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 41: m = 34, q = 28..34, 1004 arrangements. -/
+/-- Check 9, part 41: m = 34, q = 0..13, 1876 arrangements. -/
 theorem cells_041 : checkCellsAt cert paths 41 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

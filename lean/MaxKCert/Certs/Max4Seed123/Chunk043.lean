@@ -27,7 +27,7 @@ theorem c0_043 : checkC0At cert paths 43 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 43: m = 35, q = 14..27, 1932 arrangements. -/
+/-- Check 9, part 43: m = 34, q = 28..34, 1006 arrangements. -/
 theorem cells_043 : checkCellsAt cert paths 43 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

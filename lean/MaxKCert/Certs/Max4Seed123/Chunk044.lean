@@ -27,7 +27,7 @@ theorem c0_044 : checkC0At cert paths 44 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 44: m = 35, q = 28..35, 1174 arrangements. -/
+/-- Check 9, part 44: m = 35, q = 0..13, 1932 arrangements. -/
 theorem cells_044 : checkCellsAt cert paths 44 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

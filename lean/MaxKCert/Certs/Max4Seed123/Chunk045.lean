@@ -27,7 +27,7 @@ theorem c0_045 : checkC0At cert paths 45 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 45: m = 36, q = 0..13, 1988 arrangements. -/
+/-- Check 9, part 45: m = 35, q = 14..27, 1932 arrangements. -/
 theorem cells_045 : checkCellsAt cert paths 45 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_046 : checkC0At cert paths 46 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 46: m = 36, q = 14..27, 1982 arrangements. -/
+/-- Check 9, part 46: m = 35, q = 28..35, 1174 arrangements. -/
 theorem cells_046 : checkCellsAt cert paths 46 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

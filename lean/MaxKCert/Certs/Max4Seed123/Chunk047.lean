@@ -27,7 +27,7 @@ theorem c0_047 : checkC0At cert paths 47 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 47: m = 36, q = 28..36, 1340 arrangements. -/
+/-- Check 9, part 47: m = 36, q = 0..13, 1988 arrangements. -/
 theorem cells_047 : checkCellsAt cert paths 47 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_048 : checkC0At cert paths 48 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 48: m = 37, q = 0..12, 1898 arrangements. -/
+/-- Check 9, part 48: m = 36, q = 14..27, 1986 arrangements. -/
 theorem cells_048 : checkCellsAt cert paths 48 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

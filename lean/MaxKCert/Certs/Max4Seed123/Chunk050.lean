@@ -27,7 +27,7 @@ theorem c0_050 : checkC0At cert paths 50 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 50: m = 37, q = 26..37, 1818 arrangements. -/
+/-- Check 9, part 50: m = 37, q = 0..12, 1898 arrangements. -/
 theorem cells_050 : checkCellsAt cert paths 50 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

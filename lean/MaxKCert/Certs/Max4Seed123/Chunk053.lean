@@ -27,7 +27,7 @@ theorem c0_053 : checkC0At cert paths 53 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 53: m = 38, q = 26..37, 1800 arrangements. -/
+/-- Check 9, part 53: m = 38, q = 0..12, 1972 arrangements. -/
 theorem cells_053 : checkCellsAt cert paths 53 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_056 : checkC0At cert paths 56 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 56: m = 39, q = 12..23, 1848 arrangements. -/
+/-- Check 9, part 56: m = 38, q = 38..38, 226 arrangements. -/
 theorem cells_056 : checkCellsAt cert paths 56 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

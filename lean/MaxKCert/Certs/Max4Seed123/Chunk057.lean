@@ -27,7 +27,7 @@ theorem c0_057 : checkC0At cert paths 57 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 57: m = 39, q = 24..35, 1848 arrangements. -/
+/-- Check 9, part 57: m = 39, q = 0..11, 1848 arrangements. -/
 theorem cells_057 : checkCellsAt cert paths 57 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_058 : checkC0At cert paths 58 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 58: m = 39, q = 36..39, 694 arrangements. -/
+/-- Check 9, part 58: m = 39, q = 12..23, 1848 arrangements. -/
 theorem cells_058 : checkCellsAt cert paths 58 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_059 : checkC0At cert paths 59 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 59: m = 40, q = 0..11, 1896 arrangements. -/
+/-- Check 9, part 59: m = 39, q = 24..35, 1848 arrangements. -/
 theorem cells_059 : checkCellsAt cert paths 59 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

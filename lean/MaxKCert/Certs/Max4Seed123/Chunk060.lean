@@ -27,7 +27,7 @@ theorem c0_060 : checkC0At cert paths 60 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 60: m = 40, q = 12..23, 1896 arrangements. -/
+/-- Check 9, part 60: m = 39, q = 36..39, 694 arrangements. -/
 theorem cells_060 : checkCellsAt cert paths 60 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_062 : checkC0At cert paths 62 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 62: m = 40, q = 36..40, 866 arrangements. -/
+/-- Check 9, part 62: m = 40, q = 12..23, 1896 arrangements. -/
 theorem cells_062 : checkCellsAt cert paths 62 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

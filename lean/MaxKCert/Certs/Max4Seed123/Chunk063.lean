@@ -27,7 +27,7 @@ theorem c0_063 : checkC0At cert paths 63 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 63: m = 41, q = 0..11, 1920 arrangements. -/
+/-- Check 9, part 63: m = 40, q = 24..35, 1896 arrangements. -/
 theorem cells_063 : checkCellsAt cert paths 63 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

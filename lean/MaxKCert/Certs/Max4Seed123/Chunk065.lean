@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 65: m = 41, q = 24..35, 1920 arrangements. -/
+/-- Check 9, part 65: m = 41, q = 0..11, 1934 arrangements. -/
 theorem cells_065 : checkCellsAt cert paths 65 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

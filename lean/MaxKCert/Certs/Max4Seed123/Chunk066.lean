@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 66: m = 41, q = 36..41, 1034 arrangements. -/
+/-- Check 9, part 66: m = 41, q = 12..23, 1926 arrangements. -/
 theorem cells_066 : checkCellsAt cert paths 66 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

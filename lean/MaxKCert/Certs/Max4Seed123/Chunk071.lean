@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 71: m = 43, q = 0..10, 1870 arrangements. -/
+/-- Check 9, part 71: m = 42, q = 24..35, 1992 arrangements. -/
 theorem cells_071 : checkCellsAt cert paths 71 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 72: m = 43, q = 11..21, 1870 arrangements. -/
+/-- Check 9, part 72: m = 42, q = 36..42, 1244 arrangements. -/
 theorem cells_072 : checkCellsAt cert paths 72 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 74: m = 43, q = 33..43, 1948 arrangements. -/
+/-- Check 9, part 74: m = 43, q = 11..21, 1870 arrangements. -/
 theorem cells_074 : checkCellsAt cert paths 74 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

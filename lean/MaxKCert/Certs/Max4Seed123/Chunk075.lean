@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 75: m = 44, q = 0..10, 1902 arrangements. -/
+/-- Check 9, part 75: m = 43, q = 22..32, 1870 arrangements. -/
 theorem cells_075 : checkCellsAt cert paths 75 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

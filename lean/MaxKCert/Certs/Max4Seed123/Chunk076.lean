@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 76: m = 44, q = 11..21, 1906 arrangements. -/
+/-- Check 9, part 76: m = 43, q = 33..43, 1954 arrangements. -/
 theorem cells_076 : checkCellsAt cert paths 76 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 77: m = 44, q = 22..32, 1900 arrangements. -/
+/-- Check 9, part 77: m = 44, q = 0..10, 1902 arrangements. -/
 theorem cells_077 : checkCellsAt cert paths 77 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

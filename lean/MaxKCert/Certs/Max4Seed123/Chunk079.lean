@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 79: m = 44, q = 44..44, 258 arrangements. -/
+/-- Check 9, part 79: m = 44, q = 22..32, 1902 arrangements. -/
 theorem cells_079 : checkCellsAt cert paths 79 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 81: m = 45, q = 11..21, 1958 arrangements. -/
+/-- Check 9, part 81: m = 44, q = 44..44, 258 arrangements. -/
 theorem cells_081 : checkCellsAt cert paths 81 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 82: m = 45, q = 22..32, 1960 arrangements. -/
+/-- Check 9, part 82: m = 45, q = 0..10, 1958 arrangements. -/
 theorem cells_082 : checkCellsAt cert paths 82 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

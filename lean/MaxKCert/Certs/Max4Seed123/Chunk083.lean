@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 83: m = 45, q = 33..43, 1956 arrangements. -/
+/-- Check 9, part 83: m = 45, q = 11..21, 1960 arrangements. -/
 theorem cells_083 : checkCellsAt cert paths 83 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 84: m = 45, q = 44..45, 358 arrangements. -/
+/-- Check 9, part 84: m = 45, q = 22..32, 1960 arrangements. -/
 theorem cells_084 : checkCellsAt cert paths 84 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 88: m = 46, q = 30..39, 1820 arrangements. -/
+/-- Check 9, part 88: m = 46, q = 10..19, 1820 arrangements. -/
 theorem cells_088 : checkCellsAt cert paths 88 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 89: m = 46, q = 40..46, 1364 arrangements. -/
+/-- Check 9, part 89: m = 46, q = 20..29, 1820 arrangements. -/
 theorem cells_089 : checkCellsAt cert paths 89 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

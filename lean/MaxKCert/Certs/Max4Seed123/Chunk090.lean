@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 90: m = 47, q = 0..9, 1880 arrangements. -/
+/-- Check 9, part 90: m = 46, q = 30..39, 1820 arrangements. -/
 theorem cells_090 : checkCellsAt cert paths 90 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

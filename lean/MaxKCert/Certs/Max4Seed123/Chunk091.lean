@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 91: m = 47, q = 10..19, 1880 arrangements. -/
+/-- Check 9, part 91: m = 46, q = 40..46, 1366 arrangements. -/
 theorem cells_091 : checkCellsAt cert paths 91 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 92: m = 47, q = 20..29, 1880 arrangements. -/
+/-- Check 9, part 92: m = 47, q = 0..9, 1880 arrangements. -/
 theorem cells_092 : checkCellsAt cert paths 92 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

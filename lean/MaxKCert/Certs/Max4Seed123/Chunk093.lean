@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 93: m = 47, q = 30..39, 1880 arrangements. -/
+/-- Check 9, part 93: m = 47, q = 10..19, 1880 arrangements. -/
 theorem cells_093 : checkCellsAt cert paths 93 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 94: m = 47, q = 40..47, 1598 arrangements. -/
+/-- Check 9, part 94: m = 47, q = 20..29, 1880 arrangements. -/
 theorem cells_094 : checkCellsAt cert paths 94 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 95: m = 48, q = 0..9, 1900 arrangements. -/
+/-- Check 9, part 95: m = 47, q = 30..39, 1880 arrangements. -/
 theorem cells_095 : checkCellsAt cert paths 95 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

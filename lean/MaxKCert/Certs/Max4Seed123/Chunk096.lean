@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 96: m = 48, q = 10..19, 1900 arrangements. -/
+/-- Check 9, part 96: m = 47, q = 40..47, 1598 arrangements. -/
 theorem cells_096 : checkCellsAt cert paths 96 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 97: m = 48, q = 20..29, 1900 arrangements. -/
+/-- Check 9, part 97: m = 48, q = 0..9, 1900 arrangements. -/
 theorem cells_097 : checkCellsAt cert paths 97 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 99: m = 48, q = 40..48, 1806 arrangements. -/
+/-- Check 9, part 99: m = 48, q = 20..29, 1900 arrangements. -/
 theorem cells_099 : checkCellsAt cert paths 99 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

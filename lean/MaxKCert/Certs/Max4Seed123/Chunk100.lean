@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 100: m = 49, q = 0..9, 1960 arrangements. -/
+/-- Check 9, part 100: m = 48, q = 30..39, 1900 arrangements. -/
 theorem cells_100 : checkCellsAt cert paths 100 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

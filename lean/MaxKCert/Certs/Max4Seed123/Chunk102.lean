@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 102: m = 49, q = 20..29, 1958 arrangements. -/
+/-- Check 9, part 102: m = 49, q = 0..9, 1960 arrangements. -/
 theorem cells_102 : checkCellsAt cert paths 102 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

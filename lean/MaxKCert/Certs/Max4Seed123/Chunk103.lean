@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 103: m = 49, q = 30..39, 1960 arrangements. -/
+/-- Check 9, part 103: m = 49, q = 10..19, 1960 arrangements. -/
 theorem cells_103 : checkCellsAt cert paths 103 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 104: m = 49, q = 40..48, 1756 arrangements. -/
+/-- Check 9, part 104: m = 49, q = 20..29, 1960 arrangements. -/
 theorem cells_104 : checkCellsAt cert paths 104 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

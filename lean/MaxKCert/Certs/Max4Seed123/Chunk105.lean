@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 105: m = 49, q = 49..49, 294 arrangements. -/
+/-- Check 9, part 105: m = 49, q = 30..39, 1960 arrangements. -/
 theorem cells_105 : checkCellsAt cert paths 105 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

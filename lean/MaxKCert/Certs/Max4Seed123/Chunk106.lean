@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 106: m = 50, q = 0..9, 1980 arrangements. -/
+/-- Check 9, part 106: m = 49, q = 40..48, 1760 arrangements. -/
 theorem cells_106 : checkCellsAt cert paths 106 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 107: m = 50, q = 10..19, 1982 arrangements. -/
+/-- Check 9, part 107: m = 49, q = 49..49, 294 arrangements. -/
 theorem cells_107 : checkCellsAt cert paths 107 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 110: m = 50, q = 40..49, 1980 arrangements. -/
+/-- Check 9, part 110: m = 50, q = 20..29, 1982 arrangements. -/
 theorem cells_110 : checkCellsAt cert paths 110 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

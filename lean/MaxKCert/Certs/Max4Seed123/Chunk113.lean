@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 113: m = 51, q = 9..17, 1834 arrangements. -/
+/-- Check 9, part 113: m = 50, q = 50..50, 298 arrangements. -/
 theorem cells_113 : checkCellsAt cert paths 113 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 120: m = 52, q = 18..26, 1850 arrangements. -/
+/-- Check 9, part 120: m = 52, q = 0..8, 1854 arrangements. -/
 theorem cells_120 : checkCellsAt cert paths 120 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 121: m = 52, q = 27..35, 1854 arrangements. -/
+/-- Check 9, part 121: m = 52, q = 9..17, 1854 arrangements. -/
 theorem cells_121 : checkCellsAt cert paths 121 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 128: m = 53, q = 36..44, 1872 arrangements. -/
+/-- Check 9, part 128: m = 53, q = 18..26, 1872 arrangements. -/
 theorem cells_128 : checkCellsAt cert paths 128 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 130: m = 54, q = 0..8, 1934 arrangements. -/
+/-- Check 9, part 130: m = 53, q = 36..44, 1872 arrangements. -/
 theorem cells_130 : checkCellsAt cert paths 130 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 132: m = 54, q = 18..26, 1936 arrangements. -/
+/-- Check 9, part 132: m = 54, q = 0..8, 1938 arrangements. -/
 theorem cells_132 : checkCellsAt cert paths 132 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 140: m = 55, q = 27..35, 1962 arrangements. -/
+/-- Check 9, part 140: m = 55, q = 9..17, 1962 arrangements. -/
 theorem cells_140 : checkCellsAt cert paths 140 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 142: m = 55, q = 45..53, 1962 arrangements. -/
+/-- Check 9, part 142: m = 55, q = 27..35, 1962 arrangements. -/
 theorem cells_142 : checkCellsAt cert paths 142 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

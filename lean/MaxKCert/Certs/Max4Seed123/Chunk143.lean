@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 143: m = 55, q = 54..55, 546 arrangements. -/
+/-- Check 9, part 143: m = 55, q = 36..44, 1962 arrangements. -/
 theorem cells_143 : checkCellsAt cert paths 143 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 144: m = 56, q = 0..7, 1784 arrangements. -/
+/-- Check 9, part 144: m = 55, q = 45..53, 1962 arrangements. -/
 theorem cells_144 : checkCellsAt cert paths 144 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 145: m = 56, q = 8..15, 1788 arrangements. -/
+/-- Check 9, part 145: m = 55, q = 54..55, 546 arrangements. -/
 theorem cells_145 : checkCellsAt cert paths 145 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

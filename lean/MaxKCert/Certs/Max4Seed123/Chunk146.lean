@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 146: m = 56, q = 16..23, 1780 arrangements. -/
+/-- Check 9, part 146: m = 56, q = 0..7, 1788 arrangements. -/
 theorem cells_146 : checkCellsAt cert paths 146 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 147: m = 56, q = 24..31, 1790 arrangements. -/
+/-- Check 9, part 147: m = 56, q = 8..15, 1792 arrangements. -/
 theorem cells_147 : checkCellsAt cert paths 147 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 150: m = 56, q = 49..56, 1888 arrangements. -/
+/-- Check 9, part 150: m = 56, q = 32..39, 1788 arrangements. -/
 theorem cells_150 : checkCellsAt cert paths 150 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

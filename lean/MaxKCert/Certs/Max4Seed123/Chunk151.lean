@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 151: m = 57, q = 0..7, 1812 arrangements. -/
+/-- Check 9, part 151: m = 56, q = 40..47, 1784 arrangements. -/
 theorem cells_151 : checkCellsAt cert paths 151 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 152: m = 57, q = 8..15, 1814 arrangements. -/
+/-- Check 9, part 152: m = 56, q = 48..55, 1776 arrangements. -/
 theorem cells_152 : checkCellsAt cert paths 152 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 158: m = 57, q = 56..57, 564 arrangements. -/
+/-- Check 9, part 158: m = 57, q = 32..39, 1814 arrangements. -/
 theorem cells_158 : checkCellsAt cert paths 158 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 161: m = 58, q = 16..23, 1854 arrangements. -/
+/-- Check 9, part 161: m = 57, q = 56..57, 564 arrangements. -/
 theorem cells_161 : checkCellsAt cert paths 161 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 162: m = 58, q = 24..31, 1856 arrangements. -/
+/-- Check 9, part 162: m = 58, q = 0..7, 1856 arrangements. -/
 theorem cells_162 : checkCellsAt cert paths 162 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 163: m = 58, q = 32..39, 1856 arrangements. -/
+/-- Check 9, part 163: m = 58, q = 8..15, 1856 arrangements. -/
 theorem cells_163 : checkCellsAt cert paths 163 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 164: m = 58, q = 40..47, 1854 arrangements. -/
+/-- Check 9, part 164: m = 58, q = 16..23, 1856 arrangements. -/
 theorem cells_164 : checkCellsAt cert paths 164 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 165: m = 58, q = 48..55, 1854 arrangements. -/
+/-- Check 9, part 165: m = 58, q = 24..31, 1856 arrangements. -/
 theorem cells_165 : checkCellsAt cert paths 165 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 166: m = 58, q = 56..58, 810 arrangements. -/
+/-- Check 9, part 166: m = 58, q = 32..39, 1856 arrangements. -/
 theorem cells_166 : checkCellsAt cert paths 166 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

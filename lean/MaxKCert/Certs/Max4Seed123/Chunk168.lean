@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 168: m = 59, q = 8..15, 1878 arrangements. -/
+/-- Check 9, part 168: m = 58, q = 48..55, 1856 arrangements. -/
 theorem cells_168 : checkCellsAt cert paths 168 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

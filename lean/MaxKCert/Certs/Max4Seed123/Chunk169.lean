@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 169: m = 59, q = 16..23, 1876 arrangements. -/
+/-- Check 9, part 169: m = 58, q = 56..58, 810 arrangements. -/
 theorem cells_169 : checkCellsAt cert paths 169 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 170: m = 59, q = 24..31, 1878 arrangements. -/
+/-- Check 9, part 170: m = 59, q = 0..7, 1886 arrangements. -/
 theorem cells_170 : checkCellsAt cert paths 170 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

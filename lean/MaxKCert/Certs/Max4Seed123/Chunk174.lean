@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 174: m = 59, q = 56..59, 1054 arrangements. -/
+/-- Check 9, part 174: m = 59, q = 32..39, 1882 arrangements. -/
 theorem cells_174 : checkCellsAt cert paths 174 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 177: m = 60, q = 16..23, 1920 arrangements. -/
+/-- Check 9, part 177: m = 59, q = 56..59, 1054 arrangements. -/
 theorem cells_177 : checkCellsAt cert paths 177 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

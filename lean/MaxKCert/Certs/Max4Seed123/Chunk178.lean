@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 178: m = 60, q = 24..31, 1920 arrangements. -/
+/-- Check 9, part 178: m = 60, q = 0..7, 1920 arrangements. -/
 theorem cells_178 : checkCellsAt cert paths 178 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

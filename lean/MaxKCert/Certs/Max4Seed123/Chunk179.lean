@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 179: m = 60, q = 32..39, 1920 arrangements. -/
+/-- Check 9, part 179: m = 60, q = 8..15, 1920 arrangements. -/
 theorem cells_179 : checkCellsAt cert paths 179 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 181: m = 60, q = 48..55, 1916 arrangements. -/
+/-- Check 9, part 181: m = 60, q = 24..31, 1920 arrangements. -/
 theorem cells_181 : checkCellsAt cert paths 181 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

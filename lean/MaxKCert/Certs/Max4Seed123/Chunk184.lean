@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 184: m = 61, q = 8..15, 1952 arrangements. -/
+/-- Check 9, part 184: m = 60, q = 48..55, 1920 arrangements. -/
 theorem cells_184 : checkCellsAt cert paths 184 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 186: m = 61, q = 24..31, 1952 arrangements. -/
+/-- Check 9, part 186: m = 61, q = 0..7, 1952 arrangements. -/
 theorem cells_186 : checkCellsAt cert paths 186 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

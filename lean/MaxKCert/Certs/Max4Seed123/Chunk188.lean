@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 188: m = 61, q = 40..47, 1952 arrangements. -/
+/-- Check 9, part 188: m = 61, q = 16..23, 1952 arrangements. -/
 theorem cells_188 : checkCellsAt cert paths 188 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 189: m = 61, q = 48..55, 1952 arrangements. -/
+/-- Check 9, part 189: m = 61, q = 24..31, 1952 arrangements. -/
 theorem cells_189 : checkCellsAt cert paths 189 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 190: m = 61, q = 56..61, 1586 arrangements. -/
+/-- Check 9, part 190: m = 61, q = 32..39, 1952 arrangements. -/
 theorem cells_190 : checkCellsAt cert paths 190 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 191: m = 62, q = 0..7, 1984 arrangements. -/
+/-- Check 9, part 191: m = 61, q = 40..47, 1952 arrangements. -/
 theorem cells_191 : checkCellsAt cert paths 191 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 193: m = 62, q = 16..23, 1984 arrangements. -/
+/-- Check 9, part 193: m = 61, q = 56..61, 1586 arrangements. -/
 theorem cells_193 : checkCellsAt cert paths 193 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

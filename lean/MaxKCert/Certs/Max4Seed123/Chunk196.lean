@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 196: m = 62, q = 40..47, 1984 arrangements. -/
+/-- Check 9, part 196: m = 62, q = 16..23, 1984 arrangements. -/
 theorem cells_196 : checkCellsAt cert paths 196 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 197: m = 62, q = 48..55, 1984 arrangements. -/
+/-- Check 9, part 197: m = 62, q = 24..31, 1984 arrangements. -/
 theorem cells_197 : checkCellsAt cert paths 197 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 198: m = 62, q = 56..62, 1860 arrangements. -/
+/-- Check 9, part 198: m = 62, q = 32..39, 1984 arrangements. -/
 theorem cells_198 : checkCellsAt cert paths 198 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 199: m = 63, q = 0..6, 1764 arrangements. -/
+/-- Check 9, part 199: m = 62, q = 40..47, 1984 arrangements. -/
 theorem cells_199 : checkCellsAt cert paths 199 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 200: m = 63, q = 7..13, 1764 arrangements. -/
+/-- Check 9, part 200: m = 62, q = 48..55, 1984 arrangements. -/
 theorem cells_200 : checkCellsAt cert paths 200 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 201: m = 63, q = 14..20, 1764 arrangements. -/
+/-- Check 9, part 201: m = 62, q = 56..62, 1860 arrangements. -/
 theorem cells_201 : checkCellsAt cert paths 201 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 203: m = 63, q = 28..34, 1764 arrangements. -/
+/-- Check 9, part 203: m = 63, q = 7..13, 1764 arrangements. -/
 theorem cells_203 : checkCellsAt cert paths 203 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 204: m = 63, q = 35..41, 1764 arrangements. -/
+/-- Check 9, part 204: m = 63, q = 14..20, 1764 arrangements. -/
 theorem cells_204 : checkCellsAt cert paths 204 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 205: m = 63, q = 42..48, 1764 arrangements. -/
+/-- Check 9, part 205: m = 63, q = 21..27, 1764 arrangements. -/
 theorem cells_205 : checkCellsAt cert paths 205 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 206: m = 63, q = 49..55, 1764 arrangements. -/
+/-- Check 9, part 206: m = 63, q = 28..34, 1764 arrangements. -/
 theorem cells_206 : checkCellsAt cert paths 206 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 207: m = 63, q = 56..62, 1764 arrangements. -/
+/-- Check 9, part 207: m = 63, q = 35..41, 1764 arrangements. -/
 theorem cells_207 : checkCellsAt cert paths 207 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 208: m = 63, q = 63..63, 378 arrangements. -/
+/-- Check 9, part 208: m = 63, q = 42..48, 1764 arrangements. -/
 theorem cells_208 : checkCellsAt cert paths 208 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

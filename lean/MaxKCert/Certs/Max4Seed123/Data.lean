@@ -38,7 +38,7 @@ noncomputable def cert : Cert :=
     dModel := 32,
     dHead := 32,
     nInputs := 16777216,
-    claimedCount := 16075323,
+    claimedCount := 16154546,
     fracBits := 192,
     taylorTerms := 24,
     weights := weights_data,
@@ -82,8 +82,8 @@ noncomputable def cert : Cert :=
       cells_p184, cells_p185, cells_p186, cells_p187, cells_p188, cells_p189, cells_p190, cells_p191,
       cells_p192, cells_p193, cells_p194, cells_p195, cells_p196, cells_p197, cells_p198, cells_p199,
       cells_p200, cells_p201, cells_p202, cells_p203, cells_p204, cells_p205, cells_p206, cells_p207,
-      cells_p208],
-    nCellParts := 209 }
+      cells_p208, cells_p209, cells_p210, cells_p211],
+    nCellParts := 212 }
 
 /-- The path-matrix witness. -/
 noncomputable def paths : Paths :=
