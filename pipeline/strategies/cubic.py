@@ -73,8 +73,8 @@ import numpy as np
 
 from ..flops import FlopCounter
 from ..model.weights import Weights
-from ..numerics import Interval, concatenate, sqrt_enclosure, stack
-from ..numerics.fused import exp_interval, max_plus
+from ..numerics import Interval, sqrt_enclosure, stack
+from ..numerics.fused import exp_interval
 from ..paths import count_path_flops, path_intervals, path_matrices
 from .result import BoundResult
 
@@ -160,39 +160,29 @@ def exp_weights(P, s: Interval):
     return e, p
 
 
-def position_maxima(PVOU: Interval) -> Interval:
-    """Pm[m, y] enclosing P[y] = max_p (PVOU[p,y] - PVOU[p,m]) for every m (one fused max-plus).
+def _max_except_interval(X: Interval) -> Interval:
+    """R[..., m] enclosing max_{y != m} X[..., y] (exact: maxima and selections need no rounding)."""
+    return Interval(_max_except(X.lo), _max_except(X.hi))
 
-    Complexity: O(n V^2).  Preconditions: PVOU [n, V] encloses the exact matrix.
-    Postconditions: Pm.lo <= max_p (PVOU[p,y] - PVOU[p,m]) <= Pm.hi for the exact values.
+
+def shift_maxima(EUPU: Interval, EVOU: Interval, PVOU: Interval, z: np.ndarray):
+    """Interval U[q, m] and E[m, t] for the shift z, for every q, m, t, in O(n V^2).
+
+    Complexity: O(n V^2) interval additions and exact maxima.
+    Preconditions: EUPU, EVOU [V, V] enclose the full-bias path matrices, PVOU [n, V] encloses PVOU;
+    z exact; V >= 2.
+    Postconditions: with Dir = EUPU + z and Ov = EVOU - z (exact reals),
+    U.lo <= max_{y!=m} (Dir[q,y] - Dir[q,m]) <= U.hi and
+    E.lo <= max_{y!=m} (Ov[t,y] - Ov[t,m] + max_p (PVOU[p,y] - PVOU[p,m])) <= E.hi.
+    Why: the last maximum equals max_p (max_{y!=m} (Ov[t,y] + PVOU[p,y]) - PVOU[p,m]) - Ov[t,m] (two maxima
+    swapped, constants pulled out), and every step is an interval operation or an exact max.
     """
-    return max_plus(PVOU[:, None, :], -PVOU[:, :, None], axis=0)  # [p, m, y] -> [m, y]
-
-
-def ov_maxima(EVOU: Interval, Pm: Interval, z: np.ndarray, ms: np.ndarray) -> Interval:
-    """E[i, t] for m = ms[i] and shift z: encloses max_{y!=m} (Ov[t,y] - Ov[t,m] + P[m,y]), Ov = EVOU - z.
-
-    Complexity: O(V^2) per m (one fused max-plus and one subtraction).
-    Preconditions: EVOU [V, V] encloses the full-bias OV matrix; Pm from position_maxima; z exact.
-    Postconditions: lo <= the exact value <= hi, for every listed m and every t.
-    """
-    V = EVOU.shape[0]
+    Dir = EUPU + z[None, :]  # [q, y]
+    U = _max_except_interval(Dir) - Dir  # [q, m]
     W = EVOU - z[None, :]  # [t, y]
-    ym = np.arange(V)[None, None, :] == ms[:, None, None]  # [i, 1, y]: y == m
-    H = max_plus(W[None, :, :], Pm[ms][:, None, :], axis=2, mask=ym)  # [i, t]
-    return H - W[:, ms].T  # [i, t]: - Ov[t, m]
-
-
-def direct_maxima(EUPU: Interval, Zs: np.ndarray, qq, mm, jj) -> Interval:
-    """U[i] enclosing max_{y!=m} (Dir[q,y] - Dir[q,m]), Dir = EUPU + Zs[j], for (q, m, j) = (qq[i], mm[i], jj[i]).
-
-    Complexity: O(V) per entry.  Preconditions: EUPU [V, V] encloses the full-bias direct matrix; Zs exact.
-    Postconditions: lo <= the exact value <= hi for every entry.
-    """
-    V = EUPU.shape[0]
-    ym = np.arange(V)[None, :] == mm[:, None]  # [i, y]
-    H = max_plus(EUPU[qq], Zs[jj], axis=1, mask=ym)  # [i]
-    return H - (EUPU[qq, mm] + Zs[jj, mm])
+    X = W[None, :, :] + PVOU[:, None, :]  # [p, t, y]
+    H = (_max_except_interval(X) - PVOU[:, None, :]).max(axis=0)  # [t, m]
+    return U, (H - W).T  # E[m, t]
 
 
 def _sorted_sums(p_nq: Interval, r: int):
@@ -241,9 +231,7 @@ class _Search:
             r = n - 1 - c
             self.arr.append(((cs[:, r], tot - cs[:, r]), (tot - cs[:, n - 1 - r], cs[:, n - 1 - r])))
         ar = np.arange(V)
-        Pm = (Pf.PVOU[:, None, :] - Pf.PVOU[:, :, None]).max(axis=0)  # [m, y]
-        Pm[ar, ar] = -np.inf  # so that a max over y automatically skips y = m
-        self.Pm = Pm
+        self.PVOU = Pf.PVOU
         self.ar = ar
         self.k_ge_m = ar[None, :] >= ar[:, None]  # [m, k]
         valid = ar[:, None] <= ar[None, :]  # [q, m]
@@ -253,45 +241,44 @@ class _Search:
         self.bbuf = np.empty((V, V, V), dtype=bool)
 
     def maxima(self, z: np.ndarray):
-        """(U[q, m], E[m, t]) in float64 for shift z.
+        """(U[q, m], E[m, t]) in float64 for shift z, in O(n V^2).
 
-        U[q,m] = max_{y!=m} Dir[q,y] - Dir[q,m] (top-two trick, O(V^2)); E[m,t] = max_{y!=m} (Ov[t,y] + P[m,y])
-        - Ov[t,m] (O(V^3)).
+        U[q,m] = max_{y!=m} Dir[q,y] - Dir[q,m] and, swapping the two maxima of E (P is a max over p),
+        E[m,t] = max_{y!=m} (Ov[t,y] - Ov[t,m] + max_p (PVOU[p,y] - PVOU[p,m]))
+               = max_p (max_{y!=m} (Ov[t,y] + PVOU[p,y]) - PVOU[p,m]) - Ov[t,m];
+        every max over y != m is the row maximum unless that is attained at m (then the runner-up).
         """
-        ar = self.ar
         Dir = self.EUPU + z[None, :]  # [q, y]
-        i1 = Dir.argmax(axis=1)
-        v1 = Dir[ar, i1]
-        D2 = Dir.copy()
-        D2[ar, i1] = -np.inf
-        v2 = D2.max(axis=1)
-        U = np.where(ar[None, :] == i1[:, None], v2[:, None], v1[:, None]) - Dir  # [q, m]
+        U = _max_except(Dir) - Dir  # [q, m]
         W = self.EVOU - z[None, :]  # [t, y]
-        np.add(W[None, :, :], self.Pm[:, None, :], out=self.buf)
-        E = self.buf.max(axis=2) - W.T  # [m, t]
-        return U, E
+        X = W[None, :, :] + self.PVOU[:, None, :]  # [p, t, y]
+        H = (_max_except(X) - self.PVOU[:, None, :]).max(axis=0)  # [t, m]
+        return U, (H - W).T  # E[m, t]
 
     def G_rows(self, U, E, qq, mm) -> np.ndarray:
         """G[i, t] = e[q,t] (U[q,m] + E[m,t]) for (q, m) = (qq[i], mm[i]) (float64)."""
         return self.e[qq] * (U[qq, mm][:, None] + E[mm])
 
-    def evaluate(self, z: np.ndarray):
+    def evaluate(self, z: np.ndarray, qs=None):
         """(U, E, thresholds T[c-1, q, m], value[c-1, q, m] = C(n-1,c) |S|^c) for shift z.
 
         k is proposed for S(q, m, c) iff k < m and G[q,m,k] = e[q,k] (U[q,m] + E[m,k]) < T[c-1, q, m].
+        qs (None = all): the queries to score; the others get value 0 and T = -inf (never chosen).
         """
         V, n, ar = self.V, self.n, self.ar
+        qs = ar if qs is None else np.asarray(qs, dtype=np.int64)
         U, E = self.maxima(z)
         Gm = self.e[:, ar] * (U + np.diagonal(E)[None, :])  # [q, m]: t = m
         Gq = self.e[ar, ar][:, None] * (U + E.T)  # [q, m]: t = q
         query = self.pq[:, None] * Gq
         Em = np.where(self.k_ge_m, np.inf, E)  # [m, k]: k >= m never proposed
-        G = self.buf
-        np.add(U[:, :, None], Em[None, :, :], out=G)
+        G = self.buf[: len(qs)]
+        bb = self.bbuf[: len(qs)]
+        np.add(U[qs, :, None], Em[None, :, :], out=G)
         with np.errstate(invalid="ignore"):
-            np.multiply(G, self.e[:, None, :], out=G)  # 0 * inf = NaN: never below a threshold
-        T = np.empty((n - 1, V, V))
-        value = np.empty((n - 1, V, V))
+            np.multiply(G, self.e[qs, None, :], out=G)  # 0 * inf = NaN: never below a threshold
+        T = np.full((n - 1, V, V), -np.inf)
+        value = np.zeros((n - 1, V, V))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for c in range(1, n):
                 t = np.full((V, V), np.inf)
@@ -300,12 +287,22 @@ class _Search:
                     Bq = B[:, None]
                     t = np.minimum(t, np.where(Bq > 0, rhs / np.where(Bq > 0, Bq, 1.0),
                                                np.where(rhs > 0, np.inf, -np.inf)))
-                t = np.where(self.allowed[c - 1], t, -np.inf)
-                T[c - 1] = t
-                np.less(G, t[:, :, None], out=self.bbuf)
-                size = np.count_nonzero(self.bbuf, axis=2)
-                value[c - 1] = self.weight[c - 1] * size.astype(np.float64) ** c
+                t = np.where(self.allowed[c - 1], t, -np.inf)[qs]
+                T[c - 1, qs] = t
+                np.less(G, t[:, :, None], out=bb)
+                size = np.count_nonzero(bb, axis=2)
+                value[c - 1, qs] = self.weight[c - 1] * size.astype(np.float64) ** c
         return U, E, T, value
+
+
+def _max_except(X: np.ndarray) -> np.ndarray:
+    """R[..., m] = max_{y != m} X[..., y] (float64, O(size)): the row max, or the runner-up at its argmax."""
+    i1 = X.argmax(axis=-1)[..., None]
+    v1 = np.take_along_axis(X, i1, axis=-1)
+    X2 = X.copy()
+    np.put_along_axis(X2, i1, -np.inf, axis=-1)
+    v2 = X2.max(axis=-1, keepdims=True)
+    return np.where(np.arange(X.shape[-1]) == i1, v2, v1)
 
 
 def _osc(X: np.ndarray) -> np.ndarray:
@@ -372,20 +369,20 @@ def select_shifts(search: _Search, weights: Weights, Pf, scale_exp: int, kinds=N
     2. The remaining slots go to per-query rows Z = -EUPU[r, .] (the best shift for query r, see the
        module docstring), picked by facility location on the oscillation proxy
        loss(q, Z) = max_y (EUPU[q,y] + Z[y]) - min_y (...) (an upper bound on what U + E loses over the
-       best shift for q), each weighted by the cells of query q; then evaluated, and the union chosen
-       greedily again.
+       best shift for q), each weighted by the cells of query q; then each row is evaluated on the
+       queries for which it is one of the two proxy-nearest rows, and the union chosen greedily again.
     3. If the result scores below v1's placements alone (float64), v1's placements are used.
     Returns (names, shifts, evaluations) with evaluations[j] = _Search.evaluate(shifts[j]).
     """
     kinds = ALL_KINDS if kinds is None else set(kinds)
     pool, seen = [], set()
 
-    def add(name, z):
+    def add(name, z, qs=None):
         zr = round_to_grid(z, scale_exp)
         key = zr.tobytes()
         if key not in seen:
             seen.add(key)
-            pool.append((name, zr, search.evaluate(zr)))
+            pool.append((name, zr, search.evaluate(zr, qs)))
 
     for name, z in shift_candidates(weights, Pf, kinds):
         add(name, z)
@@ -406,8 +403,10 @@ def select_shifts(search: _Search, weights: Weights, Pf, scale_exp: int, kinds=N
             rows.append(r)
             cur = np.minimum(cur, D[:, r])
         n_before = len(pool)
-        for r in rows:
-            add(f"row:{r}", -EUPU[r])
+        if rows:
+            near = np.argsort(D[:, rows], axis=1, kind="stable")[:, :2]  # [q, 2]: the proxy-nearest rows
+            for i, r in enumerate(rows):
+                add(f"row:{r}", -EUPU[r], np.flatnonzero((near == i).any(axis=1)))
         vals = [ev[3] for _, _, ev in pool]
         chosen = _greedy(vals, [0], max_shifts) if len(pool) > n_before else chosen
     total = np.maximum.reduce([vals[i] for i in chosen]).sum()
@@ -467,46 +466,49 @@ def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
     flops.elementwise("cubic/exp", (V * V + V * n,), ops=3)
     EUPU, EVOU = P.EUPU, P.EVOU
     flops.elementwise("cubic/fullbias", (2 * V, V))
-    Pm = position_maxima(P.PVOU)  # [m, y]: max_p (PVOU[p,y] - PVOU[p,m])
-    flops.elementwise("cubic/P", (n, V, V))
-    flops.reduction("cubic/Pmax", (V, V), n)
-
-    # E for every (m, shift) pair used, U for every cell
+    # U and E for every shift used (all q, m, t), then gathered per cell
     Zs = np.stack(shifts)  # [J, V] exact
-    pairs = sorted(set(zip(jj.tolist(), mm.tolist())))  # (j, m)
-    pair_id = {pr: i for i, pr in enumerate(pairs)}
-    E_parts = []
-    for j in range(len(shifts)):
-        ms = np.array([m for (jx, m) in pairs if jx == j], dtype=np.int64)
-        if len(ms):
-            E_parts.append(ov_maxima(EVOU, Pm, Zs[j], ms))
-    flops.elementwise("cubic/E", (len(pairs), V, V), ops=2)
-    flops.reduction("cubic/Emax", (len(pairs), V), V - 1)
+    used = sorted(set(jj.tolist()))
+    maxima = {j: shift_maxima(EUPU, EVOU, P.PVOU, Zs[j]) for j in used}
+    flops.elementwise("cubic/maxima", (len(used), n + 4, V, V))
     clock["maxima"] = time.perf_counter() - t0 - sum(clock.values())
     ok = np.zeros(S_prop.shape, dtype=bool)
     ci, ki = np.nonzero(S_prop)  # every proposed (cell, k)
     if len(ci):
-        E = concatenate(E_parts, axis=0)  # [pairs, t], pairs in sorted (j, m) order
-        U = direct_maxima(EUPU, Zs, qq, mm, jj)  # [cells]
-        pid = np.array([pair_id[(int(j), int(m))] for j, m in zip(jj, mm)])
-        G_m = e[qq, mm] * (U + E[pid, mm])  # [cells]  e_m g(m)
-        query = p[qq, n - 1] * (e[qq, qq] * (U + E[pid, qq]))  # [cells]  p_{n-1} e_q g(q)
-        G_k = e[qq[ci], ki] * (U[ci] + E[pid[ci], ki])  # [(cell, k)]  e_k g(k)
+        slot = {j: i for i, j in enumerate(used)}
+        Us = stack([maxima[j][0] for j in used])  # [J', q, m]
+        Es = stack([maxima[j][1] for j in used])  # [J', m, t]
+        js = np.array([slot[j] for j in jj.tolist()], dtype=np.int64)
+        U = Us[js, qq, mm]  # [cells]
+        E = Es[js, mm]  # [cells, t]
+        cidx = np.arange(len(cc))
+        G_m = e[qq, mm] * (U + E[cidx, mm])  # [cells]  e_m g(m)
+        query = p[qq, n - 1] * (e[qq, qq] * (U + E[cidx, qq]))  # [cells]  p_{n-1} e_q g(q)
+        G_k = e[qq[ci], ki] * (U[ci] + E[ci, ki])  # [(cell, k)]  e_k g(k)
         # A, B of both arrangements for every (c, q): [n-1, V] each
         sums = [_sorted_sums(p[:, : n - 1], n - 1 - c) for c in range(1, n)]
-        good = np.ones(len(ci), dtype=bool)
-        for arr in ((0, 1), (2, 3)):
-            A = stack([sm[arr[0]] for sm in sums])[cc[ci], qq[ci]]
-            B = stack([sm[arr[1]] for sm in sums])[cc[ci], qq[ci]]
-            F = A * G_m[ci] + query[ci] + B * G_k  # [(cell, k)]
+        AB = [(stack([sm[i] for sm in sums])[cc, qq], stack([sm[i + 1] for sm in sums])[cc, qq]) for i in (0, 2)]
+        # Fast path per cell: B >= 0, so F(k) <= A G_m + query + B max_{k in S} G_k for every k in S.
+        starts = np.flatnonzero(np.r_[True, ci[1:] != ci[:-1]])  # ci is sorted (row-major nonzero)
+        cells_k = ci[starts]
+        Gmax = Interval(np.maximum.reduceat(G_k.lo, starts), np.maximum.reduceat(G_k.hi, starts))  # exact max
+        cell_ok = np.ones(len(cells_k), dtype=bool)
+        for A, B in AB:
+            F = A[cells_k] * G_m[cells_k] + query[cells_k] + B[cells_k] * Gmax
+            cell_ok &= F.certainly_neg()
+        ok[cells_k[cell_ok]] = S_prop[cells_k[cell_ok]]
+        # Slow path: every (cell, k) of the other cells, one by one
+        rest = np.flatnonzero(~np.isin(ci, cells_k[cell_ok]))
+        good = np.ones(len(rest), dtype=bool)
+        for A, B in AB:
+            cr = ci[rest]
+            F = A[cr] * G_m[cr] + query[cr] + B[cr] * G_k[rest]  # [(cell, k)]
             good &= F.certainly_neg()
-        ok[ci[good], ki[good]] = True
-    n_checks = len(ci)
+        ok[ci[rest[good]], ki[rest[good]]] = True
     flops.elementwise("cubic/G", (len(cc), 2), ops=3)
-    flops.elementwise("cubic/Gk", (n_checks,), ops=2)
-    flops.elementwise("cubic/sign", (n_checks, 2), ops=4)
-    flops.elementwise("cubic/U", (len(cc), V), ops=2)
-    flops.reduction("cubic/Umax", (len(cc),), V - 1)
+    flops.elementwise("cubic/Gk", (len(ci),), ops=2)
+    flops.reduction("cubic/Gmax", (len(ci),), 2)
+    flops.elementwise("cubic/sign", (len(cc) + (len(rest) if len(ci) else 0), 2), ops=4)
 
     # c = 0: the single sequence (m, ..., m, q) with the full logit difference
     valid_qm = np.arange(V)[:, None] <= np.arange(V)[None, :]
@@ -524,16 +526,15 @@ def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
                 c0.append((m, q))
                 per_qm[(q, m)] += 1
     cells, usage = [], [0] * len(shifts)
-    order = np.lexsort((cc, qq, mm))  # by m, then q, then c
-    for i in order:
-        size = int(ok[i].sum())
-        if not size:
-            continue
-        m, q, c, j = int(mm[i]), int(qq[i]), int(cc[i]) + 1, int(jj[i])
-        mask = int.from_bytes(np.packbits(ok[i], bitorder="little").tobytes(), "little")  # bit k = k in S
-        cells.append((m, q, c, j, mask))
+    sizes = ok.sum(axis=1)
+    order = [i for i in np.lexsort((cc, qq, mm)).tolist() if sizes[i]]  # by m, then q, then c; non-empty
+    packed = np.packbits(ok, axis=1, bitorder="little")  # [cells, ceil(V/8)]: bit k = k in S
+    binom = [comb(n - 1, c) for c in range(n)]
+    for i, m, q, c, j, size in zip(order, mm[order].tolist(), qq[order].tolist(), (cc[order] + 1).tolist(),
+                                   jj[order].tolist(), sizes[order].tolist()):
+        cells.append((m, q, c, j, int.from_bytes(packed[i].tobytes(), "little")))
         usage[j] += 1
-        per_qm[(q, m)] += comb(n - 1, c) * size**c
+        per_qm[(q, m)] += binom[c] * size**c
     n_proved = sum(per_qm.values())
     n_float = int(round(float(best_val.sum())))
     seconds = time.perf_counter() - t0
