@@ -6,6 +6,11 @@
 Writes artifacts/reports/bench.json and artifacts/reports/bench.png (bound vs proof length per seed).
 Reference times of the paper's own float32 code on one core of this machine (from the issues):
 brute force ~28 s, cubic ~14 s.
+
+Speed is reported as ratios measured in one run (brute-force median / cubic median, and the cubic's
+time against its FLOP count at 1 GFLOP/s); per shipped seed it prints the count with v1's four bias
+placements only and with the shift vectors (v2), the relative bounds, a histogram of the shift
+indices the cells use, and the brute-force / cubic time ratio of that seed.
 """
 
 from __future__ import annotations
@@ -54,40 +59,64 @@ def main(argv=None):
           f"ratio {PAPER_BRUTE_S / t_bf:.1f}x faster); enclosure [{bf.extra['accuracy_lo']:.6f}, "
           f"{bf.extra['accuracy_hi']:.6f}], undecided {bf.extra['n_undecided']}")
     t_cu, cu = median_time(lambda: cubic.run(shipped), max(args.reps, 5))
+    t_v1, v1 = median_time(lambda: cubic.run(shipped, kinds={"v1"}), max(args.reps, 5))
     t_fl, fl = median_time(lambda: float_cubic_count(shipped), 1)
+    ratio = t_bf / t_cu
+    at_1g = cu.flops / 1e9
     print(f"cubic: median {t_cu:.3f} s over {max(args.reps, 5)}  (paper ~{PAPER_CUBIC_S:.0f} s: {PAPER_CUBIC_S / t_cu:.0f}x "
-          f"faster); bound {cu.n_proved / cu.n_inputs:.6f}, relative {cu.n_proved / bf.n_proved:.4f}, FLOPs {cu.flops:.3e}")
-    print(f"sound / unsound-float64 count: {cu.n_proved} / {fl} = {cu.n_proved / fl:.6f}  "
-          f"(float64 oracle, loop-based, {t_fl:.2f} s)")
+          f"faster); bound {cu.n_proved / cu.n_inputs:.6f}, relative {cu.n_proved / bf.n_proved:.4f}, "
+          f"{len(cu.diagnostics['shifts'])} shifts")
+    print(f"speed ratio brute force / cubic (this run, medians): {ratio:.1f}x  (v1-placements-only cubic: "
+          f"{t_v1:.3f} s)")
+    print(f"cubic FLOPs {cu.flops:.3e} -> {at_1g * 1e3:.1f} ms at 1 GFLOP/s; measured / that = {t_cu / at_1g:.1f}  "
+          f"(phases of the last run, s: {', '.join(f'{k} {v:.3f}' for k, v in cu.diagnostics['clock'].items())})")
+    print(f"sound v1-placements count / the same recipe in unsound float64: {v1.n_proved} / {fl} = "
+          f"{v1.n_proved / fl:.6f}  (float64 oracle, loop-based, {t_fl:.2f} s); v2 count {cu.n_proved}")
     t_ce, (cert, info) = median_time(lambda: certify(shipped), 1)
     t_re, res = median_time(lambda: replay(cert), args.reps)
     size = len(dump_certificate(cert).encode())
     print(f"certify {t_ce:.2f} s; exact replay median {t_re:.2f} s ({'PASS' if res.ok else 'FAIL'}); "
           f"certificate {size / 1e6:.2f} MB, frac_bits {cert['frac_bits']}, {len(cert['cells'])} cells")
-    report["shipped"] = {"brute_force_s": t_bf, "cubic_s": t_cu, "accuracy_lo": bf.extra["accuracy_lo"],
-                         "accuracy_hi": bf.extra["accuracy_hi"], "cubic_bound": cu.n_proved / cu.n_inputs,
-                         "relative": cu.n_proved / bf.n_proved, "sound_over_float": cu.n_proved / fl,
-                         "brute_flops": bf.flops, "cubic_flops": cu.flops, "replay_s": t_re, "cert_bytes": size}
+    report["shipped"] = {"brute_force_s": t_bf, "cubic_s": t_cu, "speed_ratio": ratio, "cubic_v1_s": t_v1,
+                         "accuracy_lo": bf.extra["accuracy_lo"], "accuracy_hi": bf.extra["accuracy_hi"],
+                         "cubic_bound": cu.n_proved / cu.n_inputs, "relative": cu.n_proved / bf.n_proved,
+                         "v1_count": v1.n_proved, "v2_count": cu.n_proved, "v1_sound_over_float": v1.n_proved / fl,
+                         "brute_flops": bf.flops, "cubic_flops": cu.flops, "cubic_s_at_1gflops": at_1g,
+                         "replay_s": t_re, "cert_bytes": size}
     if args.quick:  # a separate file, so the full report and its plot stay consistent
         atomic_write_json(ROOT / "artifacts/reports/bench-quick.json", report)
         return 0
 
     print("\n== tightness over seeds (K=4; every seed trained here, none picked) ==")
-    rows = [("123", shipped, bf, cu)]
+    rows = [("123", shipped, bf, cu, v1, t_bf, t_cu)]
     for p in sorted((MODELS / "seeds").glob("max4-seed*.safetensors")):
         w = load_weights(p)
-        rows.append((p.stem.split("seed")[1], w, brute_force.run(w), cubic.run(w)))
-    rels = []
-    print(f"{'seed':>5} {'acc_lo':>9} {'cubic':>9} {'relative':>9}")
-    for seed, w, b, c in rows:
-        rel = c.n_proved / b.n_proved
+        tb, b = median_time(lambda: brute_force.run(w), 1)
+        tc, c = median_time(lambda: cubic.run(w), max(args.reps, 3))
+        rows.append((p.stem.split("seed")[1], w, b, c, cubic.run(w, kinds={"v1"}), tb, tc))
+    rels, rels_v1, ratios = [], [], []
+    print(f"{'seed':>5} {'acc_lo':>9} {'v1 count':>9} {'v2 count':>9} {'rel v1':>7} {'rel v2':>7} {'bf/cubic':>8}  "
+          f"shift usage (index:cells)")
+    report["seeds"] = []
+    for seed, w, b, c, c1, tb, tc in rows:
+        rel, rel1 = c.n_proved / b.n_proved, c1.n_proved / b.n_proved
         rels.append(rel)
-        print(f"{seed:>5} {b.extra['accuracy_lo']:>9.6f} {c.n_proved / c.n_inputs:>9.6f} {rel:>9.4f}")
-    print(f"mean relative bound {statistics.mean(rels):.4f} (min {min(rels):.4f}, n={len(rels)}; "
-          f"paper: 0.9539 +- 0.0080 over 151 seeds, float32, unsound)")
-    report["seeds"] = [{"seed": s, "accuracy_lo": b.extra["accuracy_lo"], "cubic": c.n_proved / c.n_inputs,
-                        "relative": c.n_proved / b.n_proved, "brute_flops": b.flops, "cubic_flops": c.flops}
-                       for s, w, b, c in rows]
+        rels_v1.append(rel1)
+        ratios.append(tb / tc)
+        usage = c.diagnostics["shift_usage"]
+        hist = " ".join(f"{j}:{u}" for j, u in enumerate(usage))
+        print(f"{seed:>5} {b.extra['accuracy_lo']:>9.6f} {c1.n_proved:>9} {c.n_proved:>9} {rel1:>7.4f} {rel:>7.4f} "
+              f"{tb / tc:>7.1f}x  {hist}")
+        report["seeds"].append({"seed": seed, "accuracy_lo": b.extra["accuracy_lo"], "cubic": c.n_proved / c.n_inputs,
+                                "relative": rel, "relative_v1": rel1, "v1_count": c1.n_proved, "v2_count": c.n_proved,
+                                "brute_count": b.n_proved, "brute_s": tb, "cubic_s": tc, "speed_ratio": tb / tc,
+                                "shift_usage": usage, "shift_names": c.diagnostics["shift_names"],
+                                "brute_flops": b.flops, "cubic_flops": c.flops})
+    print(f"mean relative bound: v2 {statistics.mean(rels):.4f} (min {min(rels):.4f}), v1 placements only "
+          f"{statistics.mean(rels_v1):.4f}; n={len(rels)}  (paper: 0.9539 +- 0.0080 over 151 seeds, float32, unsound)")
+    print(f"speed ratio brute force / cubic per seed: median {statistics.median(ratios):.1f}x "
+          f"(min {min(ratios):.1f}x, max {max(ratios):.1f}x)")
+    report["mean_relative"] = {"v2": statistics.mean(rels), "v1": statistics.mean(rels_v1)}
 
     print("\n== longer sequences (cubic only; brute force is out of reach) ==")
     report["long"] = []
@@ -97,8 +126,11 @@ def main(argv=None):
             continue
         w = load_weights(p)
         t, c = median_time(lambda: cubic.run(w), args.reps)
-        print(f"K={k}: cubic median {t:.2f} s, bound {c.n_proved / c.n_inputs:.6f}, FLOPs {c.flops:.3e}")
-        report["long"].append({"k": k, "cubic_s": t, "bound": c.n_proved / c.n_inputs, "flops": c.flops})
+        c1 = cubic.run(w, kinds={"v1"})
+        print(f"K={k}: cubic median {t:.2f} s, bound {c.n_proved / c.n_inputs:.6f} (v1 placements only "
+              f"{c1.n_proved / c1.n_inputs:.6f}), FLOPs {c.flops:.3e}, {len(c.diagnostics['shifts'])} shifts")
+        report["long"].append({"k": k, "cubic_s": t, "bound": c.n_proved / c.n_inputs, "bound_v1": c1.n_proved / c1.n_inputs,
+                               "flops": c.flops})
 
     atomic_write_json(ROOT / "artifacts/reports/bench.json", report)
     _plot(report, ROOT / "artifacts/reports/bench.png")

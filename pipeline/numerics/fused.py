@@ -1,7 +1,5 @@
-"""Vectorised interval kernels for the cubic proof: an exp enclosure and a fused max-plus.
+"""Vectorised enclosure of exp on intervals, built only from `Interval` operations.
 
-exp_interval
-------------
 `exp_interval(x)` returns the same kind of enclosure as `Interval.exp` (0 <= lo <= exp(X) <= hi for
 every real X in x) without one mpmath call per distinct endpoint: thousands of endpoints cost a few
 numpy passes.  Soundness rests only on the `Interval` contract (interval.py) plus two facts checked
@@ -22,18 +20,6 @@ normal float64) gives exp(x).  Other points (|x| > 700, infinities, an r outside
 scalar mpmath enclosures of transcendental.py.  Lower ends are clipped at 0 (exp > 0).
 
 Complexity: about 5 N interval operations per endpoint (N = 18), vectorised.
-
-max_plus
---------
-`max_plus(a, b, axis, mask)` encloses max over `axis` of the exact sums a + b (entries where mask is
-True skipped) with ONE widening per output instead of one per summand.  Why it holds: RN (round to
-nearest) is monotone, so max_y RN(a_y + b_y) = RN(max_y (a_y + b_y)) for the real sums of the float
-endpoints; for the upper end, the exact max over points of the inputs is <= M = max_y (ahi_y + bhi_y)
-(real), and _widen_up(RN(M)) >= succ(RN(M)) >= M (interval.py, ROUNDING (1)); for the lower end
-symmetrically with _widen_down.  Overflow: RN(M) = +inf is a valid upper end; a lower end RN = +inf
-means M > F64_MAX and _widen_down maps it to F64_MAX; -inf (a masked entry or an infinite lower end)
-is a valid lower end.  NaN cannot arise (lo < +inf and hi > -inf for every interval), and a NaN
-would raise in the widening.
 """
 
 from __future__ import annotations
@@ -43,7 +29,7 @@ from math import factorial
 
 import numpy as np
 
-from .interval import Interval, _widen_down, _widen_up, check_ieee_environment
+from .interval import Interval, check_ieee_environment
 from .transcendental import exp_lower, exp_upper
 
 N_TERMS = 18
@@ -103,28 +89,3 @@ def exp_interval(x: Interval) -> Interval:
     size = x.lo.size
     return Interval(lo[:size].reshape(x.shape), hi[size:].reshape(x.shape))
 
-
-def max_plus(a: Interval, b: Interval, axis: int, mask=None) -> Interval:
-    """Enclosure of max over `axis` of (a + b) (numpy broadcasting), skipping entries where mask is True.
-
-    Complexity: 2 additions and 2 maxima per broadcast element, 2 widenings per output element.
-    Preconditions: a, b Intervals (or one an exact point array) whose shapes broadcast; every slice
-    along `axis` has at least one entry with mask False.
-    Postconditions: lo <= max_{unmasked y} (A_y + B_y) <= hi for all real A in a, B in b (module
-    docstring: max_plus).
-    """
-    check_ieee_environment()
-    alo, ahi = (a.lo, a.hi) if isinstance(a, Interval) else (np.asarray(a, np.float64),) * 2
-    blo, bhi = (b.lo, b.hi) if isinstance(b, Interval) else (np.asarray(b, np.float64),) * 2
-    ends = []
-    for x, y in ((alo, blo), (ahi, bhi)):
-        with np.errstate(over="ignore", invalid="ignore"):
-            sm = np.add(x, y)  # RN of the endpoint sums
-        if mask is not None:
-            np.putmask(sm, np.broadcast_to(mask, sm.shape), -np.inf)
-        ends.append(sm.max(axis=axis))  # = RN(max of the real endpoint sums): RN is monotone
-    if np.isneginf(ends[1]).any():
-        raise ValueError("max_plus: a slice has no unmasked entry")
-    with np.errstate(over="ignore", invalid="ignore"):
-        lo = _widen_down(ends[0])  # ROUND DOWN (-inf stays -inf)
-    return Interval(lo, _widen_up(ends[1]))  # ROUND UP

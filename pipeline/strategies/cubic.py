@@ -73,12 +73,14 @@ import numpy as np
 
 from ..flops import FlopCounter
 from ..model.weights import Weights
-from ..numerics import Interval, concatenate, sqrt_enclosure, stack
-from ..numerics.fused import exp_interval, max_plus
+from ..numerics import Interval, sqrt_enclosure, stack
+from ..numerics.fused import exp_interval
 from ..paths import count_path_flops, path_intervals, path_matrices
 from .result import BoundResult
 
 MAX_SHIFTS = 16
+ROW_NEIGHBOURS = 4  # each query's row shift is scored on the queries whose K proxy-nearest rows include it
+ROW_BATCH = 16  # shifts whose maxima are computed together (memory J n V^2 floats)
 
 
 # ----------------------------------------------------------------------------------- shift grid
@@ -160,39 +162,29 @@ def exp_weights(P, s: Interval):
     return e, p
 
 
-def position_maxima(PVOU: Interval) -> Interval:
-    """Pm[m, y] enclosing P[y] = max_p (PVOU[p,y] - PVOU[p,m]) for every m (one fused max-plus).
+def _max_except_interval(X: Interval) -> Interval:
+    """R[..., m] enclosing max_{y != m} X[..., y] (exact: maxima and selections need no rounding)."""
+    return Interval(_max_except(X.lo), _max_except(X.hi))
 
-    Complexity: O(n V^2).  Preconditions: PVOU [n, V] encloses the exact matrix.
-    Postconditions: Pm.lo <= max_p (PVOU[p,y] - PVOU[p,m]) <= Pm.hi for the exact values.
+
+def shift_maxima(EUPU: Interval, EVOU: Interval, PVOU: Interval, z: np.ndarray):
+    """Interval U[q, m] and E[m, t] for the shift z, for every q, m, t, in O(n V^2).
+
+    Complexity: O(n V^2) interval additions and exact maxima.
+    Preconditions: EUPU, EVOU [V, V] enclose the full-bias path matrices, PVOU [n, V] encloses PVOU;
+    z exact; V >= 2.
+    Postconditions: with Dir = EUPU + z and Ov = EVOU - z (exact reals),
+    U.lo <= max_{y!=m} (Dir[q,y] - Dir[q,m]) <= U.hi and
+    E.lo <= max_{y!=m} (Ov[t,y] - Ov[t,m] + max_p (PVOU[p,y] - PVOU[p,m])) <= E.hi.
+    Why: the last maximum equals max_p (max_{y!=m} (Ov[t,y] + PVOU[p,y]) - PVOU[p,m]) - Ov[t,m] (two maxima
+    swapped, constants pulled out), and every step is an interval operation or an exact max.
     """
-    return max_plus(PVOU[:, None, :], -PVOU[:, :, None], axis=0)  # [p, m, y] -> [m, y]
-
-
-def ov_maxima(EVOU: Interval, Pm: Interval, z: np.ndarray, ms: np.ndarray) -> Interval:
-    """E[i, t] for m = ms[i] and shift z: encloses max_{y!=m} (Ov[t,y] - Ov[t,m] + P[m,y]), Ov = EVOU - z.
-
-    Complexity: O(V^2) per m (one fused max-plus and one subtraction).
-    Preconditions: EVOU [V, V] encloses the full-bias OV matrix; Pm from position_maxima; z exact.
-    Postconditions: lo <= the exact value <= hi, for every listed m and every t.
-    """
-    V = EVOU.shape[0]
+    Dir = EUPU + z[None, :]  # [q, y]
+    U = _max_except_interval(Dir) - Dir  # [q, m]
     W = EVOU - z[None, :]  # [t, y]
-    ym = np.arange(V)[None, None, :] == ms[:, None, None]  # [i, 1, y]: y == m
-    H = max_plus(W[None, :, :], Pm[ms][:, None, :], axis=2, mask=ym)  # [i, t]
-    return H - W[:, ms].T  # [i, t]: - Ov[t, m]
-
-
-def direct_maxima(EUPU: Interval, Zs: np.ndarray, qq, mm, jj) -> Interval:
-    """U[i] enclosing max_{y!=m} (Dir[q,y] - Dir[q,m]), Dir = EUPU + Zs[j], for (q, m, j) = (qq[i], mm[i], jj[i]).
-
-    Complexity: O(V) per entry.  Preconditions: EUPU [V, V] encloses the full-bias direct matrix; Zs exact.
-    Postconditions: lo <= the exact value <= hi for every entry.
-    """
-    V = EUPU.shape[0]
-    ym = np.arange(V)[None, :] == mm[:, None]  # [i, y]
-    H = max_plus(EUPU[qq], Zs[jj], axis=1, mask=ym)  # [i]
-    return H - (EUPU[qq, mm] + Zs[jj, mm])
+    X = W[None, :, :] + PVOU[:, None, :]  # [p, t, y]
+    H = (_max_except_interval(X) - PVOU[:, None, :]).max(axis=0)  # [t, m]
+    return U, (H - W).T  # E[m, t]
 
 
 def _sorted_sums(p_nq: Interval, r: int):
@@ -241,71 +233,98 @@ class _Search:
             r = n - 1 - c
             self.arr.append(((cs[:, r], tot - cs[:, r]), (tot - cs[:, n - 1 - r], cs[:, n - 1 - r])))
         ar = np.arange(V)
-        Pm = (Pf.PVOU[:, None, :] - Pf.PVOU[:, :, None]).max(axis=0)  # [m, y]
-        Pm[ar, ar] = -np.inf  # so that a max over y automatically skips y = m
-        self.Pm = Pm
+        self.PVOU = Pf.PVOU
         self.ar = ar
         self.k_ge_m = ar[None, :] >= ar[:, None]  # [m, k]
         valid = ar[:, None] <= ar[None, :]  # [q, m]
         self.allowed = np.stack([valid & ((ar[:, None] == ar[None, :]) | (c <= n - 2)) for c in range(1, n)])
         self.weight = np.array([float(comb(n - 1, c)) for c in range(1, n)])  # [c-1]
-        self.buf = np.empty((V, V, V))  # scratch, reused by every evaluation
+        self.buf = np.empty((V, V, V), dtype=np.float32)  # scratch for scoring (float32: scores only choose)
         self.bbuf = np.empty((V, V, V), dtype=bool)
 
-    def maxima(self, z: np.ndarray):
-        """(U[q, m], E[m, t]) in float64 for shift z.
+    def maxima(self, Z: np.ndarray):
+        """(U[j, q, m], E[j, m, t]) in float64 for each shift Z[j] (Z [J, V]), in O(J n V^2).
 
-        U[q,m] = max_{y!=m} Dir[q,y] - Dir[q,m] (top-two trick, O(V^2)); E[m,t] = max_{y!=m} (Ov[t,y] + P[m,y])
-        - Ov[t,m] (O(V^3)).
+        U[q,m] = max_{y!=m} Dir[q,y] - Dir[q,m] and, swapping the two maxima of E (P is a max over p),
+        E[m,t] = max_{y!=m} (Ov[t,y] - Ov[t,m] + max_p (PVOU[p,y] - PVOU[p,m]))
+               = max_p (max_{y!=m} (Ov[t,y] + PVOU[p,y]) - PVOU[p,m]) - Ov[t,m];
+        every max over y != m is the row maximum unless that is attained at m (then the runner-up).
         """
-        ar = self.ar
-        Dir = self.EUPU + z[None, :]  # [q, y]
-        i1 = Dir.argmax(axis=1)
-        v1 = Dir[ar, i1]
-        D2 = Dir.copy()
-        D2[ar, i1] = -np.inf
-        v2 = D2.max(axis=1)
-        U = np.where(ar[None, :] == i1[:, None], v2[:, None], v1[:, None]) - Dir  # [q, m]
-        W = self.EVOU - z[None, :]  # [t, y]
-        np.add(W[None, :, :], self.Pm[:, None, :], out=self.buf)
-        E = self.buf.max(axis=2) - W.T  # [m, t]
-        return U, E
+        Dir = self.EUPU[None, :, :] + Z[:, None, :]  # [j, q, y]
+        U = _max_except(Dir) - Dir  # [j, q, m]
+        W = self.EVOU[None, :, :] - Z[:, None, :]  # [j, t, y]
+        X = W[:, None, :, :] + self.PVOU[None, :, None, :]  # [j, p, t, y]
+        H = (_max_except(X) - self.PVOU[None, :, None, :]).max(axis=1)  # [j, t, m]
+        return U, (H - W).transpose(0, 2, 1)  # E[j, m, t]
 
     def G_rows(self, U, E, qq, mm) -> np.ndarray:
-        """G[i, t] = e[q,t] (U[q,m] + E[m,t]) for (q, m) = (qq[i], mm[i]) (float64)."""
+        """G[i, t] = e[q,t] (U[q,m] + E[m,t]) for (q, m) = (qq[i], mm[i]) (float64), one shift's U, E."""
         return self.e[qq] * (U[qq, mm][:, None] + E[mm])
 
-    def evaluate(self, z: np.ndarray):
-        """(U, E, thresholds T[c-1, q, m], value[c-1, q, m] = C(n-1,c) |S|^c) for shift z.
+    def score(self, U, E, qs):
+        """Thresholds T[c-1, i, m] and values C(n-1,c) |S|^c [c-1, i, m] of query qs[i] with the shift whose
+        U row is U[i] = U[q, :] and E matrix E[i] = E[m, t] (float64; i over a batch of <= V pairs).
 
         k is proposed for S(q, m, c) iff k < m and G[q,m,k] = e[q,k] (U[q,m] + E[m,k]) < T[c-1, q, m].
         """
         V, n, ar = self.V, self.n, self.ar
-        U, E = self.maxima(z)
-        Gm = self.e[:, ar] * (U + np.diagonal(E)[None, :])  # [q, m]: t = m
-        Gq = self.e[ar, ar][:, None] * (U + E.T)  # [q, m]: t = q
-        query = self.pq[:, None] * Gq
-        Em = np.where(self.k_ge_m, np.inf, E)  # [m, k]: k >= m never proposed
-        G = self.buf
-        np.add(U[:, :, None], Em[None, :, :], out=G)
-        with np.errstate(invalid="ignore"):
-            np.multiply(G, self.e[:, None, :], out=G)  # 0 * inf = NaN: never below a threshold
-        T = np.empty((n - 1, V, V))
-        value = np.empty((n - 1, V, V))
+        P = len(qs)
+        i = np.arange(P)
+        eq = self.e[qs]  # [i, t]
+        Gm = eq * (U + E[:, ar, ar])  # [i, m]: t = m
+        query = (self.pq * self.e[ar, ar])[qs][:, None] * (U + E[i, :, qs])  # [i, m]: p_{n-1} e_q g(q)
+        G = self.buf[:P]
+        bb = self.bbuf[:P]
+        with np.errstate(invalid="ignore", over="ignore"):
+            np.add(U[:, :, None], np.where(self.k_ge_m, np.inf, E), out=G, casting="same_kind")  # k >= m: never
+            np.multiply(G, eq[:, None, :], out=G, casting="same_kind")  # 0 * inf = NaN: never below a threshold
+        T = np.empty((n - 1, P, V))
+        value = np.empty((n - 1, P, V))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for c in range(1, n):
-                t = np.full((V, V), np.inf)
+                t = np.full((P, V), np.inf)
                 for A, B in self.arr[c - 1]:  # F = A Gm + query + B G_k < 0
-                    rhs = -(A[:, None] * Gm + query)
-                    Bq = B[:, None]
+                    rhs = -(A[qs, None] * Gm + query)
+                    Bq = B[qs, None]
                     t = np.minimum(t, np.where(Bq > 0, rhs / np.where(Bq > 0, Bq, 1.0),
                                                np.where(rhs > 0, np.inf, -np.inf)))
-                t = np.where(self.allowed[c - 1], t, -np.inf)
+                t = np.where(self.allowed[c - 1][qs], t, -np.inf)
                 T[c - 1] = t
-                np.less(G, t[:, :, None], out=self.bbuf)
-                size = np.count_nonzero(self.bbuf, axis=2)
+                with np.errstate(over="ignore"):
+                    np.less(G, t.astype(np.float32)[:, :, None], out=bb)
+                size = np.count_nonzero(bb, axis=2)
                 value[c - 1] = self.weight[c - 1] * size.astype(np.float64) ** c
-        return U, E, T, value
+        return T, value
+
+    def evaluate(self, Z: np.ndarray, pairs=None):
+        """Thresholds and values [J, c-1, q, m] of the shifts Z [J, V]; pairs = (j_idx, q_idx) restricts the
+        scoring to those (shift, query) pairs (others: T = -inf, value 0, so never chosen)."""
+        V, n = self.V, self.n
+        J = len(Z)
+        if pairs is None:
+            pairs = (np.repeat(np.arange(J), V), np.tile(self.ar, J))
+        jx, qx = pairs
+        T = np.full((J, n - 1, V, V), -np.inf)
+        value = np.zeros((J, n - 1, V, V))
+        for j0 in range(0, J, ROW_BATCH):  # maxima of a batch of shifts, then its pairs V at a time
+            U, E = self.maxima(Z[j0: j0 + ROW_BATCH])
+            sel = np.flatnonzero((jx >= j0) & (jx < j0 + ROW_BATCH))
+            for b0 in range(0, len(sel), V):
+                b = sel[b0: b0 + V]
+                Tb, vb = self.score(U[jx[b] - j0, qx[b]], E[jx[b] - j0], qx[b])
+                T[jx[b], :, qx[b]] = Tb.transpose(1, 0, 2)
+                value[jx[b], :, qx[b]] = vb.transpose(1, 0, 2)
+        return T, value
+
+
+def _max_except(X: np.ndarray) -> np.ndarray:
+    """R[..., m] = max_{y != m} X[..., y] (float64, O(size)): the row max, or the runner-up at its argmax."""
+    i1 = X.argmax(axis=-1)[..., None]
+    v1 = np.take_along_axis(X, i1, axis=-1)
+    X2 = X.copy()
+    np.put_along_axis(X2, i1, -np.inf, axis=-1)
+    v2 = X2.max(axis=-1, keepdims=True)
+    return np.where(np.arange(X.shape[-1]) == i1, v2, v1)
 
 
 def _osc(X: np.ndarray) -> np.ndarray:
@@ -346,16 +365,15 @@ def shift_candidates(weights: Weights, Pf, kinds=None) -> list[tuple[str, np.nda
 ALL_KINDS = frozenset({"v1", "bias3", "qmean", "ovmean", "rows"})
 
 
-def _greedy(vals: list, start: list, limit: int) -> list:
-    """Indices: `start`, then repeatedly the candidate that most increases sum max_j vals[j] (gain > 0).
-
-    Ties go to the lowest index.  Cost O(limit * len(vals) * cells) float64 operations.
-    """
-    M = np.stack([v.ravel() for v in vals])  # [candidates, cells]
+def _greedy(M: np.ndarray, start: list, limit: int) -> list:
+    """Rows of M [candidates, cells]: `start`, then repeatedly the one that most increases sum max_j M[j]
+    (gain > 0; ties to the lowest index).  Only cells where some candidate beats the start matter."""
     chosen = list(start)
     best = M[chosen].max(axis=0)
+    live = np.flatnonzero((M > best[None, :]).any(axis=0))
+    M, best = M[:, live], best[live]
     while len(chosen) < limit:
-        gains = np.maximum(M, best[None, :]).sum(axis=1) - best.sum()
+        gains = np.maximum(M - best[None, :], 0.0).sum(axis=1)
         gains[chosen] = -np.inf
         i = int(np.argmax(gains))
         if not gains[i] > 0:
@@ -366,56 +384,52 @@ def _greedy(vals: list, start: list, limit: int) -> list:
 
 
 def select_shifts(search: _Search, weights: Weights, Pf, scale_exp: int, kinds=None, max_shifts: int = MAX_SHIFTS):
-    """At most max_shifts grid-rounded shifts (zero first) and their float64 evaluations.
+    """At most max_shifts grid-rounded shifts (zero first), with their float64 thresholds and values.
 
-    1. The fixed candidates (shift_candidates) are rounded, de-duplicated, evaluated, and chosen greedily.
-    2. The remaining slots go to per-query rows Z = -EUPU[r, .] (the best shift for query r, see the
-       module docstring), picked by facility location on the oscillation proxy
-       loss(q, Z) = max_y (EUPU[q,y] + Z[y]) - min_y (...) (an upper bound on what U + E loses over the
-       best shift for q), each weighted by the cells of query q; then evaluated, and the union chosen
-       greedily again.
-    3. If the result scores below v1's placements alone (float64), v1's placements are used.
-    Returns (names, shifts, evaluations) with evaluations[j] = _Search.evaluate(shifts[j]).
+    1. The fixed candidates (shift_candidates) are rounded, de-duplicated and scored on every query.
+    2. With kind "rows", every per-query row Z = -EUPU[r, .] (the best shift for query r, see the module
+       docstring) is scored on the queries q whose ROW_NEIGHBOURS nearest rows include r under the
+       oscillation proxy loss(q, r) = max_y (EUPU[q,y] - EUPU[r,y]) - min_y (...) (what U + E can lose
+       over the best shift of q is at most this).
+    3. Greedy: from the zero vector, repeatedly the candidate that most increases the float64 count
+       sum over cells of max over chosen shifts.  If that scores below the same greedy restricted to
+       v1's placements, v1's placements are used (so the search never does worse than v1 in float64).
+    Returns (names, shifts, T, value) with T[j], value[j] as in _Search.evaluate.
     """
     kinds = ALL_KINDS if kinds is None else set(kinds)
-    pool, seen = [], set()
-
-    def add(name, z):
-        zr = round_to_grid(z, scale_exp)
-        key = zr.tobytes()
-        if key not in seen:
-            seen.add(key)
-            pool.append((name, zr, search.evaluate(zr)))
-
+    names, Z, seen = [], [], set()
     for name, z in shift_candidates(weights, Pf, kinds):
-        add(name, z)
-    vals = [ev[3] for _, _, ev in pool]
-    v1_idx = [i for i, (nm, _, _) in enumerate(pool) if nm == "zero" or nm.startswith("v1:")]
-    chosen = _greedy(vals, [0], max_shifts)
-    if "rows" in kinds and len(chosen) < max_shifts:
+        zr = round_to_grid(z, scale_exp)
+        if zr.tobytes() not in seen:
+            seen.add(zr.tobytes())
+            names.append(name)
+            Z.append(zr)
+    T, value = search.evaluate(np.stack(Z))
+    if "rows" in kinds:
         EUPU = Pf.EUPU
-        D = _osc(EUPU[:, None, :] - EUPU[None, :, :])  # [q, r]: loss proxy of shift -EUPU[r] for query q
-        cur = np.min([_osc(EUPU + pool[i][1][None, :]) for i in chosen], axis=0)  # [q]
-        wq = np.maximum.reduce([vals[i] for i in chosen]).sum(axis=(0, 2)) + 1.0  # [q]: cells' weight
-        rows = []
-        for _ in range(max_shifts - len(chosen)):
-            tot = (wq[:, None] * np.minimum(cur[:, None], D)).sum(axis=0)  # [r]
-            r = int(np.argmin(tot))
-            if tot[r] >= (wq * cur).sum():
-                break
-            rows.append(r)
-            cur = np.minimum(cur, D[:, r])
-        n_before = len(pool)
-        for r in rows:
-            add(f"row:{r}", -EUPU[r])
-        vals = [ev[3] for _, _, ev in pool]
-        chosen = _greedy(vals, [0], max_shifts) if len(pool) > n_before else chosen
-    total = np.maximum.reduce([vals[i] for i in chosen]).sum()
-    v1_only = _greedy([vals[i] for i in v1_idx], [0], max_shifts)
-    v1_total = np.maximum.reduce([vals[v1_idx[i]] for i in v1_only]).sum()
-    if total < v1_total:
-        chosen = [v1_idx[i] for i in v1_only]
-    return [pool[i][0] for i in chosen], [pool[i][1] for i in chosen], [pool[i][2] for i in chosen]
+        D = _osc(EUPU[:, None, :] - EUPU[None, :, :])  # [q, r]
+        near = np.argsort(D, axis=1, kind="stable")[:, :ROW_NEIGHBOURS]  # [q, K]: q itself first (D = 0)
+        rows, Zr = [], []
+        for r in range(search.V):
+            zr = round_to_grid(-EUPU[r], scale_exp)
+            if zr.tobytes() not in seen:
+                seen.add(zr.tobytes())
+                rows.append(r)
+                Zr.append(zr)
+        if rows:
+            jq = [(i, q) for i, r in enumerate(rows) for q in np.flatnonzero((near == r).any(axis=1)).tolist()]
+            jx, qx = (np.array(a, dtype=np.int64) for a in zip(*jq))
+            Tr, vr = search.evaluate(np.stack(Zr), (jx, qx))
+            names += [f"row:{r}" for r in rows]
+            Z += Zr
+            T, value = np.concatenate([T, Tr]), np.concatenate([value, vr])
+    M = value.reshape(len(Z), -1)
+    chosen = _greedy(M, [0], max_shifts)
+    v1_idx = [i for i, nm in enumerate(names) if nm == "zero" or nm.startswith("v1:")]
+    v1_only = [v1_idx[i] for i in _greedy(M[v1_idx], [0], max_shifts)]
+    if M[chosen].max(axis=0).sum() < M[v1_only].max(axis=0).sum():
+        chosen = v1_only
+    return [names[i] for i in chosen], [Z[i] for i in chosen], T[chosen], value[chosen]
 
 
 # ------------------------------------------------------------------------------------- the proof
@@ -444,17 +458,18 @@ def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
     Pf = path_matrices(weights)
     scale_exp = path_scale_exponent(weights)
     search = _Search(Pf, cfg.d_head, n)
-    names, shifts, evals = select_shifts(search, weights, Pf, scale_exp, kinds)
-    V_all = np.stack([ev[3] for ev in evals])  # [J, c-1, q, m]
+    names, shifts, T_all, V_all = select_shifts(search, weights, Pf, scale_exp, kinds)  # [J, c-1, q, m]
     choice = V_all.argmax(axis=0)  # [c-1, q, m] first best (lowest index on ties)
     best_val = np.take_along_axis(V_all, choice[None], 0)[0]
     cc, qq, mm = np.nonzero(best_val > 0)
     jj = choice[cc, qq, mm]
     S_prop = np.zeros((len(cc), V), dtype=bool)  # [cells, k]
-    for j, (U_j, E_j, T_j, _) in enumerate(evals):
+    U_all, E_all = search.maxima(np.stack(shifts))
+    for j in range(len(shifts)):
         sel = jj == j
         if sel.any():
-            S_prop[sel] = search.G_rows(U_j, E_j, qq[sel], mm[sel]) < T_j[cc[sel], qq[sel], mm[sel]][:, None]
+            G = search.G_rows(U_all[j], E_all[j], qq[sel], mm[sel])
+            S_prop[sel] = G < T_all[j, cc[sel], qq[sel], mm[sel]][:, None]
     S_prop &= search.ar[None, :] < mm[:, None]
     clock = {"search": time.perf_counter() - t0}
 
@@ -467,46 +482,49 @@ def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
     flops.elementwise("cubic/exp", (V * V + V * n,), ops=3)
     EUPU, EVOU = P.EUPU, P.EVOU
     flops.elementwise("cubic/fullbias", (2 * V, V))
-    Pm = position_maxima(P.PVOU)  # [m, y]: max_p (PVOU[p,y] - PVOU[p,m])
-    flops.elementwise("cubic/P", (n, V, V))
-    flops.reduction("cubic/Pmax", (V, V), n)
-
-    # E for every (m, shift) pair used, U for every cell
+    # U and E for every shift used (all q, m, t), then gathered per cell
     Zs = np.stack(shifts)  # [J, V] exact
-    pairs = sorted(set(zip(jj.tolist(), mm.tolist())))  # (j, m)
-    pair_id = {pr: i for i, pr in enumerate(pairs)}
-    E_parts = []
-    for j in range(len(shifts)):
-        ms = np.array([m for (jx, m) in pairs if jx == j], dtype=np.int64)
-        if len(ms):
-            E_parts.append(ov_maxima(EVOU, Pm, Zs[j], ms))
-    flops.elementwise("cubic/E", (len(pairs), V, V), ops=2)
-    flops.reduction("cubic/Emax", (len(pairs), V), V - 1)
+    used = sorted(set(jj.tolist()))
+    maxima = {j: shift_maxima(EUPU, EVOU, P.PVOU, Zs[j]) for j in used}
+    flops.elementwise("cubic/maxima", (len(used), n + 4, V, V))
     clock["maxima"] = time.perf_counter() - t0 - sum(clock.values())
     ok = np.zeros(S_prop.shape, dtype=bool)
     ci, ki = np.nonzero(S_prop)  # every proposed (cell, k)
     if len(ci):
-        E = concatenate(E_parts, axis=0)  # [pairs, t], pairs in sorted (j, m) order
-        U = direct_maxima(EUPU, Zs, qq, mm, jj)  # [cells]
-        pid = np.array([pair_id[(int(j), int(m))] for j, m in zip(jj, mm)])
-        G_m = e[qq, mm] * (U + E[pid, mm])  # [cells]  e_m g(m)
-        query = p[qq, n - 1] * (e[qq, qq] * (U + E[pid, qq]))  # [cells]  p_{n-1} e_q g(q)
-        G_k = e[qq[ci], ki] * (U[ci] + E[pid[ci], ki])  # [(cell, k)]  e_k g(k)
+        slot = {j: i for i, j in enumerate(used)}
+        Us = stack([maxima[j][0] for j in used])  # [J', q, m]
+        Es = stack([maxima[j][1] for j in used])  # [J', m, t]
+        js = np.array([slot[j] for j in jj.tolist()], dtype=np.int64)
+        U = Us[js, qq, mm]  # [cells]
+        E = Es[js, mm]  # [cells, t]
+        cidx = np.arange(len(cc))
+        G_m = e[qq, mm] * (U + E[cidx, mm])  # [cells]  e_m g(m)
+        query = p[qq, n - 1] * (e[qq, qq] * (U + E[cidx, qq]))  # [cells]  p_{n-1} e_q g(q)
+        G_k = e[qq[ci], ki] * (U[ci] + E[ci, ki])  # [(cell, k)]  e_k g(k)
         # A, B of both arrangements for every (c, q): [n-1, V] each
         sums = [_sorted_sums(p[:, : n - 1], n - 1 - c) for c in range(1, n)]
-        good = np.ones(len(ci), dtype=bool)
-        for arr in ((0, 1), (2, 3)):
-            A = stack([sm[arr[0]] for sm in sums])[cc[ci], qq[ci]]
-            B = stack([sm[arr[1]] for sm in sums])[cc[ci], qq[ci]]
-            F = A * G_m[ci] + query[ci] + B * G_k  # [(cell, k)]
+        AB = [(stack([sm[i] for sm in sums])[cc, qq], stack([sm[i + 1] for sm in sums])[cc, qq]) for i in (0, 2)]
+        # Fast path per cell: B >= 0, so F(k) <= A G_m + query + B max_{k in S} G_k for every k in S.
+        starts = np.flatnonzero(np.r_[True, ci[1:] != ci[:-1]])  # ci is sorted (row-major nonzero)
+        cells_k = ci[starts]
+        Gmax = Interval(np.maximum.reduceat(G_k.lo, starts), np.maximum.reduceat(G_k.hi, starts))  # exact max
+        cell_ok = np.ones(len(cells_k), dtype=bool)
+        for A, B in AB:
+            F = A[cells_k] * G_m[cells_k] + query[cells_k] + B[cells_k] * Gmax
+            cell_ok &= F.certainly_neg()
+        ok[cells_k[cell_ok]] = S_prop[cells_k[cell_ok]]
+        # Slow path: every (cell, k) of the other cells, one by one
+        rest = np.flatnonzero(~np.isin(ci, cells_k[cell_ok]))
+        good = np.ones(len(rest), dtype=bool)
+        for A, B in AB:
+            cr = ci[rest]
+            F = A[cr] * G_m[cr] + query[cr] + B[cr] * G_k[rest]  # [(cell, k)]
             good &= F.certainly_neg()
-        ok[ci[good], ki[good]] = True
-    n_checks = len(ci)
+        ok[ci[rest[good]], ki[rest[good]]] = True
     flops.elementwise("cubic/G", (len(cc), 2), ops=3)
-    flops.elementwise("cubic/Gk", (n_checks,), ops=2)
-    flops.elementwise("cubic/sign", (n_checks, 2), ops=4)
-    flops.elementwise("cubic/U", (len(cc), V), ops=2)
-    flops.reduction("cubic/Umax", (len(cc),), V - 1)
+    flops.elementwise("cubic/Gk", (len(ci),), ops=2)
+    flops.reduction("cubic/Gmax", (len(ci),), 2)
+    flops.elementwise("cubic/sign", (len(cc) + (len(rest) if len(ci) else 0), 2), ops=4)
 
     # c = 0: the single sequence (m, ..., m, q) with the full logit difference
     valid_qm = np.arange(V)[:, None] <= np.arange(V)[None, :]
@@ -524,16 +542,15 @@ def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
                 c0.append((m, q))
                 per_qm[(q, m)] += 1
     cells, usage = [], [0] * len(shifts)
-    order = np.lexsort((cc, qq, mm))  # by m, then q, then c
-    for i in order:
-        size = int(ok[i].sum())
-        if not size:
-            continue
-        m, q, c, j = int(mm[i]), int(qq[i]), int(cc[i]) + 1, int(jj[i])
-        mask = int.from_bytes(np.packbits(ok[i], bitorder="little").tobytes(), "little")  # bit k = k in S
-        cells.append((m, q, c, j, mask))
+    sizes = ok.sum(axis=1)
+    order = [i for i in np.lexsort((cc, qq, mm)).tolist() if sizes[i]]  # by m, then q, then c; non-empty
+    packed = np.packbits(ok, axis=1, bitorder="little")  # [cells, ceil(V/8)]: bit k = k in S
+    binom = [comb(n - 1, c) for c in range(n)]
+    for i, m, q, c, j, size in zip(order, mm[order].tolist(), qq[order].tolist(), (cc[order] + 1).tolist(),
+                                   jj[order].tolist(), sizes[order].tolist()):
+        cells.append((m, q, c, j, int.from_bytes(packed[i].tobytes(), "little")))
         usage[j] += 1
-        per_qm[(q, m)] += comb(n - 1, c) * size**c
+        per_qm[(q, m)] += binom[c] * size**c
     n_proved = sum(per_qm.values())
     n_float = int(round(float(best_val.sum())))
     seconds = time.perf_counter() - t0
