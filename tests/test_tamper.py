@@ -169,8 +169,15 @@ def _two_shift_subject(subject):
     mean_shift = candidate_shifts(paths)[4]
     assert any(mean_shift)
     c = copy.deepcopy(cert)
-    assert len(c["shifts"]) < 16
-    c["shifts"].append(mean_shift)
+    if len(c["shifts"]) < 16:
+        c["shifts"].append(mean_shift)
+    else:  # full list: replace an unused shift, and move it last so that J - 1 names it below
+        unused = sorted(set(range(16)) - {cell[3] for cell in c["cells"]})
+        assert unused, "every one of the 16 shifts is used: pick another subject"
+        u = unused[0]
+        c["shifts"] = c["shifts"][:u] + c["shifts"][u + 1:] + [mean_shift]
+        for cell in c["cells"]:
+            cell[3] -= cell[3] > u
     j = len(c["shifts"]) - 1
     for i, cell in enumerate(c["cells"]):
         if i % 2 == 0:

@@ -37,7 +37,7 @@ theorem c0_000 : checkC0At cert paths 0 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 0: m = 8, q = 1..8, 30 arrangements. -/
+/-- Check 9, part 0: m = 8, q = 1..8, 36 arrangements. -/
 theorem cells_000 : checkCellsAt cert paths 0 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

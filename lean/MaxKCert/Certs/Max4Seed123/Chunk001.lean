@@ -37,7 +37,7 @@ theorem c0_001 : checkC0At cert paths 1 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 1: m = 9, q = 4..9, 54 arrangements. -/
+/-- Check 9, part 1: m = 9, q = 3..9, 84 arrangements. -/
 theorem cells_001 : checkCellsAt cert paths 1 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_004 : checkC0At cert paths 4 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 4: m = 12, q = 0..12, 640 arrangements. -/
+/-- Check 9, part 4: m = 12, q = 0..12, 636 arrangements. -/
 theorem cells_004 : checkCellsAt cert paths 4 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

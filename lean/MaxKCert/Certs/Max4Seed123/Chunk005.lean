@@ -32,7 +32,7 @@ theorem c0_005 : checkC0At cert paths 5 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 5: m = 13, q = 0..13, 698 arrangements. -/
+/-- Check 9, part 5: m = 13, q = 0..13, 718 arrangements. -/
 theorem cells_005 : checkCellsAt cert paths 5 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_012 : checkC0At cert paths 12 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 12: m = 20, q = 0..20, 1676 arrangements. -/
+/-- Check 9, part 12: m = 20, q = 0..20, 1678 arrangements. -/
 theorem cells_012 : checkCellsAt cert paths 12 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_013 : checkC0At cert paths 13 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 13: m = 21, q = 0..21, 1814 arrangements. -/
+/-- Check 9, part 13: m = 21, q = 0..21, 1818 arrangements. -/
 theorem cells_013 : checkCellsAt cert paths 13 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

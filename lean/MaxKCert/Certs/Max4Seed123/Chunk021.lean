@@ -32,7 +32,7 @@ theorem c0_021 : checkC0At cert paths 21 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 21: m = 25, q = 20..25, 628 arrangements. -/
+/-- Check 9, part 21: m = 25, q = 20..25, 626 arrangements. -/
 theorem cells_021 : checkCellsAt cert paths 21 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

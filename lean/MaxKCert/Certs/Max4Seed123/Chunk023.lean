@@ -32,7 +32,7 @@ theorem c0_023 : checkC0At cert paths 23 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 23: m = 26, q = 19..26, 854 arrangements. -/
+/-- Check 9, part 23: m = 26, q = 19..26, 856 arrangements. -/
 theorem cells_023 : checkCellsAt cert paths 23 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -32,7 +32,7 @@ theorem c0_025 : checkC0At cert paths 25 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 25: m = 27, q = 18..27, 1106 arrangements. -/
+/-- Check 9, part 25: m = 27, q = 18..27, 1108 arrangements. -/
 theorem cells_025 : checkCellsAt cert paths 25 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_033 : checkC0At cert paths 33 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 33: m = 31, q = 16..30, 1828 arrangements. -/
+/-- Check 9, part 33: m = 31, q = 16..30, 1826 arrangements. -/
 theorem cells_033 : checkCellsAt cert paths 33 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_036 : checkC0At cert paths 36 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 36: m = 32, q = 16..31, 1986 arrangements. -/
+/-- Check 9, part 36: m = 32, q = 16..31, 1984 arrangements. -/
 theorem cells_036 : checkCellsAt cert paths 36 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_042 : checkC0At cert paths 42 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 42: m = 34, q = 14..27, 1878 arrangements. -/
+/-- Check 9, part 42: m = 34, q = 14..27, 1876 arrangements. -/
 theorem cells_042 : checkCellsAt cert paths 42 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_049 : checkC0At cert paths 49 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 49: m = 36, q = 28..36, 1346 arrangements. -/
+/-- Check 9, part 49: m = 36, q = 28..36, 1344 arrangements. -/
 theorem cells_049 : checkCellsAt cert paths 49 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_051 : checkC0At cert paths 51 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 51: m = 37, q = 13..25, 1896 arrangements. -/
+/-- Check 9, part 51: m = 37, q = 13..25, 1898 arrangements. -/
 theorem cells_051 : checkCellsAt cert paths 51 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_052 : checkC0At cert paths 52 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 52: m = 37, q = 26..37, 1820 arrangements. -/
+/-- Check 9, part 52: m = 37, q = 26..37, 1822 arrangements. -/
 theorem cells_052 : checkCellsAt cert paths 52 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

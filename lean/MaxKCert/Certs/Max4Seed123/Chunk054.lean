@@ -27,7 +27,7 @@ theorem c0_054 : checkC0At cert paths 54 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 54: m = 38, q = 13..25, 1970 arrangements. -/
+/-- Check 9, part 54: m = 38, q = 13..25, 1972 arrangements. -/
 theorem cells_054 : checkCellsAt cert paths 54 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -27,7 +27,7 @@ theorem c0_055 : checkC0At cert paths 55 = true := by decide +kernel
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 55: m = 38, q = 26..37, 1816 arrangements. -/
+/-- Check 9, part 55: m = 38, q = 26..37, 1814 arrangements. -/
 theorem cells_055 : checkCellsAt cert paths 55 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

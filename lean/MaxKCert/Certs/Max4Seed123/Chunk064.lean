@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 64: m = 40, q = 36..40, 868 arrangements. -/
+/-- Check 9, part 64: m = 40, q = 36..40, 870 arrangements. -/
 theorem cells_064 : checkCellsAt cert paths 64 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

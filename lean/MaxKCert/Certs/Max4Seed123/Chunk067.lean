@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 67: m = 41, q = 24..35, 1930 arrangements. -/
+/-- Check 9, part 67: m = 41, q = 24..35, 1928 arrangements. -/
 theorem cells_067 : checkCellsAt cert paths 67 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

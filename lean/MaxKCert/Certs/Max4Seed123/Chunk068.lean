@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 68: m = 41, q = 36..41, 1040 arrangements. -/
+/-- Check 9, part 68: m = 41, q = 36..41, 1042 arrangements. -/
 theorem cells_068 : checkCellsAt cert paths 68 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 78: m = 44, q = 11..21, 1906 arrangements. -/
+/-- Check 9, part 78: m = 44, q = 11..21, 1908 arrangements. -/
 theorem cells_078 : checkCellsAt cert paths 78 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 80: m = 44, q = 33..43, 1902 arrangements. -/
+/-- Check 9, part 80: m = 44, q = 33..43, 1898 arrangements. -/
 theorem cells_080 : checkCellsAt cert paths 80 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

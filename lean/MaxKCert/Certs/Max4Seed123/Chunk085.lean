@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 85: m = 45, q = 33..43, 1964 arrangements. -/
+/-- Check 9, part 85: m = 45, q = 33..43, 1966 arrangements. -/
 theorem cells_085 : checkCellsAt cert paths 85 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 86: m = 45, q = 44..45, 442 arrangements. -/
+/-- Check 9, part 86: m = 45, q = 44..45, 444 arrangements. -/
 theorem cells_086 : checkCellsAt cert paths 86 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

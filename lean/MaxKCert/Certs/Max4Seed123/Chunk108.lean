@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 108: m = 50, q = 0..9, 1984 arrangements. -/
+/-- Check 9, part 108: m = 50, q = 0..9, 1988 arrangements. -/
 theorem cells_108 : checkCellsAt cert paths 108 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 111: m = 50, q = 30..39, 1986 arrangements. -/
+/-- Check 9, part 111: m = 50, q = 30..39, 1984 arrangements. -/
 theorem cells_111 : checkCellsAt cert paths 111 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 112: m = 50, q = 40..49, 1984 arrangements. -/
+/-- Check 9, part 112: m = 50, q = 40..49, 1980 arrangements. -/
 theorem cells_112 : checkCellsAt cert paths 112 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

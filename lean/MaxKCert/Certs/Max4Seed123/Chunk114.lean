@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 114: m = 51, q = 0..8, 1834 arrangements. -/
+/-- Check 9, part 114: m = 51, q = 0..8, 1836 arrangements. -/
 theorem cells_114 : checkCellsAt cert paths 114 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

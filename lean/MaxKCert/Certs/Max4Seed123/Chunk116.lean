@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 116: m = 51, q = 18..26, 1830 arrangements. -/
+/-- Check 9, part 116: m = 51, q = 18..26, 1834 arrangements. -/
 theorem cells_116 : checkCellsAt cert paths 116 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 117: m = 51, q = 27..35, 1836 arrangements. -/
+/-- Check 9, part 117: m = 51, q = 27..35, 1834 arrangements. -/
 theorem cells_117 : checkCellsAt cert paths 117 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

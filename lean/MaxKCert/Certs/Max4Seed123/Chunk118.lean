@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 118: m = 51, q = 36..44, 1832 arrangements. -/
+/-- Check 9, part 118: m = 51, q = 36..44, 1834 arrangements. -/
 theorem cells_118 : checkCellsAt cert paths 118 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

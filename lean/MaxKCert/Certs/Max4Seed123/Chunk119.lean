@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 119: m = 51, q = 45..51, 1518 arrangements. -/
+/-- Check 9, part 119: m = 51, q = 45..51, 1520 arrangements. -/
 theorem cells_119 : checkCellsAt cert paths 119 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

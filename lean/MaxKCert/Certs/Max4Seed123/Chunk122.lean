@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 122: m = 52, q = 18..26, 1852 arrangements. -/
+/-- Check 9, part 122: m = 52, q = 18..26, 1854 arrangements. -/
 theorem cells_122 : checkCellsAt cert paths 122 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

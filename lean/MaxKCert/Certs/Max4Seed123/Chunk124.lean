@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 124: m = 52, q = 36..44, 1852 arrangements. -/
+/-- Check 9, part 124: m = 52, q = 36..44, 1854 arrangements. -/
 theorem cells_124 : checkCellsAt cert paths 124 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

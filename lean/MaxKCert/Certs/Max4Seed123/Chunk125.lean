@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 125: m = 52, q = 45..52, 1744 arrangements. -/
+/-- Check 9, part 125: m = 52, q = 45..52, 1746 arrangements. -/
 theorem cells_125 : checkCellsAt cert paths 125 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

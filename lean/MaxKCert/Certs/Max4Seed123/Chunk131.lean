@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 131: m = 53, q = 45..53, 1976 arrangements. -/
+/-- Check 9, part 131: m = 53, q = 45..53, 1978 arrangements. -/
 theorem cells_131 : checkCellsAt cert paths 131 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 133: m = 54, q = 9..17, 1940 arrangements. -/
+/-- Check 9, part 133: m = 54, q = 9..17, 1942 arrangements. -/
 theorem cells_133 : checkCellsAt cert paths 133 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

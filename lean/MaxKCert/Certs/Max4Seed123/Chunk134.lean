@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 134: m = 54, q = 18..26, 1936 arrangements. -/
+/-- Check 9, part 134: m = 54, q = 18..26, 1940 arrangements. -/
 theorem cells_134 : checkCellsAt cert paths 134 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

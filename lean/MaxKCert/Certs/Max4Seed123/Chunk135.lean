@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 135: m = 54, q = 27..35, 1940 arrangements. -/
+/-- Check 9, part 135: m = 54, q = 27..35, 1938 arrangements. -/
 theorem cells_135 : checkCellsAt cert paths 135 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

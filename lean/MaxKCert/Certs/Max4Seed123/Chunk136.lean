@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 136: m = 54, q = 36..44, 1936 arrangements. -/
+/-- Check 9, part 136: m = 54, q = 36..44, 1938 arrangements. -/
 theorem cells_136 : checkCellsAt cert paths 136 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 137: m = 54, q = 45..53, 1922 arrangements. -/
+/-- Check 9, part 137: m = 54, q = 45..53, 1918 arrangements. -/
 theorem cells_137 : checkCellsAt cert paths 137 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

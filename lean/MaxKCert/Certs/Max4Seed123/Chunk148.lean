@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 148: m = 56, q = 16..23, 1786 arrangements. -/
+/-- Check 9, part 148: m = 56, q = 16..23, 1788 arrangements. -/
 theorem cells_148 : checkCellsAt cert paths 148 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

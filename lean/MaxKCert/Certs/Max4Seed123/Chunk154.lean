@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 154: m = 57, q = 0..7, 1816 arrangements. -/
+/-- Check 9, part 154: m = 57, q = 0..7, 1814 arrangements. -/
 theorem cells_154 : checkCellsAt cert paths 154 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 155: m = 57, q = 8..15, 1814 arrangements. -/
+/-- Check 9, part 155: m = 57, q = 8..15, 1818 arrangements. -/
 theorem cells_155 : checkCellsAt cert paths 155 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 156: m = 57, q = 16..23, 1814 arrangements. -/
+/-- Check 9, part 156: m = 57, q = 16..23, 1818 arrangements. -/
 theorem cells_156 : checkCellsAt cert paths 156 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 157: m = 57, q = 24..31, 1814 arrangements. -/
+/-- Check 9, part 157: m = 57, q = 24..31, 1816 arrangements. -/
 theorem cells_157 : checkCellsAt cert paths 157 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 159: m = 57, q = 40..47, 1814 arrangements. -/
+/-- Check 9, part 159: m = 57, q = 40..47, 1816 arrangements. -/
 theorem cells_159 : checkCellsAt cert paths 159 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 160: m = 57, q = 48..55, 1810 arrangements. -/
+/-- Check 9, part 160: m = 57, q = 48..55, 1812 arrangements. -/
 theorem cells_160 : checkCellsAt cert paths 160 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

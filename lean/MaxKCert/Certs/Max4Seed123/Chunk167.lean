@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 167: m = 58, q = 40..47, 1854 arrangements. -/
+/-- Check 9, part 167: m = 58, q = 40..47, 1856 arrangements. -/
 theorem cells_167 : checkCellsAt cert paths 167 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 171: m = 59, q = 8..15, 1884 arrangements. -/
+/-- Check 9, part 171: m = 59, q = 8..15, 1886 arrangements. -/
 theorem cells_171 : checkCellsAt cert paths 171 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 172: m = 59, q = 16..23, 1882 arrangements. -/
+/-- Check 9, part 172: m = 59, q = 16..23, 1884 arrangements. -/
 theorem cells_172 : checkCellsAt cert paths 172 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

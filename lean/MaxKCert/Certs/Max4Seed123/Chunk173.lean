@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 173: m = 59, q = 24..31, 1882 arrangements. -/
+/-- Check 9, part 173: m = 59, q = 24..31, 1884 arrangements. -/
 theorem cells_173 : checkCellsAt cert paths 173 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 175: m = 59, q = 40..47, 1882 arrangements. -/
+/-- Check 9, part 175: m = 59, q = 40..47, 1880 arrangements. -/
 theorem cells_175 : checkCellsAt cert paths 175 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

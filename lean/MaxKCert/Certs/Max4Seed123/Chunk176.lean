@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 176: m = 59, q = 48..55, 1878 arrangements. -/
+/-- Check 9, part 176: m = 59, q = 48..55, 1880 arrangements. -/
 theorem cells_176 : checkCellsAt cert paths 176 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 183: m = 60, q = 40..47, 1918 arrangements. -/
+/-- Check 9, part 183: m = 60, q = 40..47, 1920 arrangements. -/
 theorem cells_183 : checkCellsAt cert paths 183 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123

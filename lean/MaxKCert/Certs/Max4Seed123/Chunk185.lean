@@ -12,7 +12,7 @@ namespace MaxKCert.Certs.Max4Seed123
 
 set_option maxRecDepth 10000 in
 set_option maxHeartbeats 0 in
-/-- Check 9, part 185: m = 60, q = 56..60, 1318 arrangements. -/
+/-- Check 9, part 185: m = 60, q = 56..60, 1320 arrangements. -/
 theorem cells_185 : checkCellsAt cert paths 185 = true := by decide +kernel
 
 end MaxKCert.Certs.Max4Seed123
