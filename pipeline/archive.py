@@ -513,7 +513,7 @@ def _short(x, n: int = 80) -> str:
     return r if len(r) <= n else r[:n] + "..."
 
 
-def layout_problems(rels, name: str | None, folders=("lean",)) -> tuple[str | None, list[str]]:
+def layout_problems(rels, name: str | None, folders=()) -> tuple[str | None, list[str]]:
     """The archive's NAME (from its single model/*.safetensors) and layout problems.  `folders`
     are the exporters' top-level folders (their contents are checked per exporter)."""
     problems = []
@@ -625,9 +625,13 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
     if cert is None:
         report("replay", [f"{cert_rel}: not run (no certificate)"], "")
     else:
-        res = replay(cert)
-        replayed = res.ok
-        report("replay", [] if res.ok else [f"{cert_rel}: {res.detail}"], f"{cert_rel}: {res.detail}")
+        try:
+            res = replay(cert)
+            replayed = res.ok
+            report("replay", [] if res.ok else [f"{cert_rel}: {res.detail}"], f"{cert_rel}: {res.detail}")
+        except Exception as e:  # a replay bug must not crash the verifier: it rejects, and says why
+            report("replay", [f"{cert_rel}: rejected, the replay raised {type(e).__name__} "
+                              f"({_one_line(e)[:200]}) (a bug in the replay: please report it)"], "")
 
     # 4 regenerate: only a certificate that replays (so frac_bits is in range and the work bounded)
     if cert is None:
@@ -650,8 +654,9 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
 
     # 5 one check per exporter: exactly the fresh render and the installed hand-written files
     options = manifest["render_options"] if manifest is not None and isinstance(manifest["render_options"], dict) else {}
-    for exp in exporters:
-        problems, notes = _exporter_problems(exp, root, hashes, cert, name, options.get(exp.NAME))
+    for exp in exporters:  # a certificate the replay rejected is not rendered (its rendering is unbounded work)
+        problems, notes = _exporter_problems(exp, root, hashes, cert if replayed else None, name,
+                                             options.get(exp.NAME))
         report(exp.NAME, problems, f"{sum(1 for n in notes if n[0] == 'rendered')} rendered files byte-identical "
                f"to a fresh render; {len(exp.HAND_WRITTEN)} hand-written files identical to the installed ones; "
                "static checks pass")
@@ -685,7 +690,7 @@ def _exporter_problems(exp, root: Path, hashes: dict[str, str], cert, name: str,
             notes.append(("hand-written", rel, hashes[rel]))
     rendered = {}
     if cert is None:
-        problems.append(f"{exp.NAME}: not re-rendered (no certificate)")
+        problems.append(f"{exp.NAME}: not re-rendered (no certificate that replays)")
     elif options is None:
         problems.append(f"{MANIFEST}: no usable render_options.{exp.NAME}, cannot re-render")
     else:
