@@ -50,7 +50,7 @@ declared size, the sum of the declared sizes and the decompressed stream are cap
 Outcomes.  Any mismatch makes VerifyResult.ok False with a line naming the check and the file
 (exit 1).  An archive that cannot be read as a maxk archive raises PipelineError(path, one-line
 problem) (exit 2): not gzip, truncated, not tar, an unsafe or sparse member, a limit exceeded,
-no MANIFEST.json, or a certificate or model (with its metadata) that is present but cannot be
+no MANIFEST.json or one over MAX_MANIFEST_BYTES, or a certificate or model (with its metadata) that is present but cannot be
 loaded (malformed JSON, nested too deeply, not a safetensors file, a folder where the metadata
 file belongs...), exactly as `maxk replay` and `maxk bound` treat those files.  Contents of the
 exporter folders are only hashed, never parsed: a hostile file there costs its hashing.
@@ -93,6 +93,7 @@ MAX_MEMBER_BYTES = 256 << 20  # the declared size of any one member
 MAX_BYTES = 1 << 30  # the sum of the declared member sizes, and the decompressed tar stream
 MAX_HEADER_BYTES = 1 << 20  # one PAX extended header or GNU long name
 MAX_TRAILING_BYTES = 1 << 20  # decompressed bytes after the end of the tar stream (zero padding)
+MAX_MANIFEST_BYTES = 16 << 20  # MANIFEST.json is parsed whole (a real one is ~100 bytes per file)
 
 # One path component: letters, digits, '_', '-', '+', '.', not starting with '.'.
 _PART = re.compile(r"[A-Za-z0-9_+\-][A-Za-z0-9_+.\-]*")
@@ -551,6 +552,9 @@ def verify_archive(path, exporters=None, max_members: int = MAX_MEMBERS, max_byt
                                  max_member_bytes=max_member_bytes)
         if MANIFEST not in hashes:
             raise PipelineError(path, f"no {MANIFEST} in the archive (not a maxk archive?)")
+        size = (root / MANIFEST).stat().st_size
+        if size > MAX_MANIFEST_BYTES:
+            raise PipelineError(path, f"{MANIFEST} is {size} bytes (limit {MAX_MANIFEST_BYTES})")
         return _verify_tree(path, root, hashes, exporters)
 
 

@@ -456,6 +456,7 @@ def test_create_refuses_bad_inputs_and_writes_nothing(inputs, tmp_path):
         ".safetensors model": dict(model=inputs["cert"]),
         "not an exporter": dict(render_options={"coq": {}}),
         "cannot render": dict(render_options={"lean": {"chunk_size": 0}}),
+        "no_such_option": dict(render_options={"lean": {"no_such_option": 1}}),
     }
     for expect, kw in attempts.items():
         args = dict(inputs)

@@ -226,6 +226,17 @@ def test_item5_trailing_garbage_after_the_tar_stream_is_capped(tmp_path, tmpdir_
     assert res[3] < 10 and tree(tmpdir_env) == []
 
 
+def test_item5_oversized_manifest_refused(real, tmp_path, tmpdir_env, capsys):
+    """MANIFEST.json is parsed whole: one over its cap is refused before parsing."""
+    files = members(real["archive"])
+    files["MANIFEST.json"] = b"[" + b"0," * (A.MAX_MANIFEST_BYTES // 2) + b"0]"
+    p = tmp_path / "bigmanifest.tar.gz"
+    p.write_bytes(A.pack(files))
+    res = cli(["verify-archive", p], capsys)
+    bad_input(res, "MANIFEST.json", "limit")
+    assert res[3] < 10 and tree(tmpdir_env) == []
+
+
 # ----------------------------------------------------------------- item 6: no regeneration after a failed replay
 
 

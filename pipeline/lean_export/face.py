@@ -10,7 +10,8 @@ that the archive knows no Lean or Coq internals:
                     carries the statement, `CertOk`), the Lake project file and the toolchain pin
     render(cert, name, **options) -> {relative path: bytes}
                     the generated files of one certificate (and the root module that imports
-                    them); options: chunk_size (max tokens per chunk module, default 1)
+                    them); options: chunk_size (max tokens per chunk module, default 1) and any
+                    other keyword option of render.render_certificate
     static_checks(files) -> [problem]
                     the forbidden-construct lint and the package checks (the Lake roots exist,
                     every package import resolves inside `files`, one Lake configuration only),
@@ -170,19 +171,23 @@ def static_checks(files: dict[str, bytes]) -> list[str]:
     return problems
 
 
-def render(cert: dict, name: str, chunk_size: int = 1) -> dict[str, bytes]:
+def render(cert: dict, name: str, chunk_size: int = 1, **options) -> dict[str, bytes]:
     """The generated Lean files of `cert` (modules under lean/MaxKCert/Certs/<Name>/ and the root
     module lean/MaxKCert.lean importing them), as {relative path: bytes}, rendered into a fresh
-    temporary folder (nothing under ROOT is touched).  Raises ValueError or CertificateError for a
-    certificate or a name that cannot be rendered."""
+    temporary folder (nothing under ROOT is touched).  Other keyword options are passed on to
+    render_certificate (positive integers).  Raises ValueError or CertificateError for a
+    certificate, a name or an option that cannot be rendered (TypeError for an unknown option)."""
     from .render import render_certificate
 
     if type(chunk_size) is not int or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    for k, v in options.items():
+        if type(v) is not int or v < 1:
+            raise ValueError(f"{k} must be a positive integer, got {v!r}")
     with tempfile.TemporaryDirectory(prefix="maxk-lean-render-") as tmp:
         out = Path(tmp) / FOLDER
         out.mkdir()
-        render_certificate(cert, out, name, chunk_size)
+        render_certificate(cert, out, name, chunk_size, **options)
         files = {}
         for dirpath, dirnames, filenames in os.walk(out):
             for fn in dirnames + filenames:
