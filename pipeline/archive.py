@@ -694,14 +694,14 @@ def _exporter_problems(exp, root: Path, hashes: dict[str, str], cert, name: str,
             notes.append(("hand-written", rel, hashes[rel]))
     rendered = {}
     if cert is None:
-        problems.append(f"{exp.NAME}: not re-rendered (no certificate that replays)")
+        problems.append(f"{'/, '.join(sorted(folders))}/: not re-rendered (no certificate that replays)")
     elif options is None:
         problems.append(f"{MANIFEST}: no usable render_options.{exp.NAME}, cannot re-render")
     else:
         try:
             rendered = rendered_files(exp, cert, name, options)
         except PipelineError as e:
-            problems.append(f"{exp.NAME}: cannot re-render ({e.problem})")
+            problems.append(f"{'/, '.join(sorted(folders))}/: cannot re-render ({e.problem})")
     for rel in sorted(rendered):
         if rel not in hashes:
             problems.append(f"{rel}: missing (a fresh render writes it)")
