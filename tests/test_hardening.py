@@ -137,7 +137,7 @@ def reg(name: str, data: bytes) -> tuple:
 
 def test_real_archive_verifies(real, capsys):
     rc, out, err, _ = cli(["verify-archive", real["archive"]], capsys)
-    assert rc == 0 and err == [] and out.strip().endswith("OK: all 5 checks passed"), (out, err)
+    assert rc == 0 and err == [] and out.strip().endswith(f"OK: all {4 + len(A.EXPORTERS)} checks passed"), (out, err)
     installed = lean_face.installed()
     for rel in lean_face.HAND_WRITTEN:  # item 9: the statement-carrying files' sha256 are printed
         assert f"{hashlib.sha256(installed[rel]).hexdigest()}  {rel}" in out, rel
@@ -404,9 +404,9 @@ def test_face_is_all_archive_uses():
     body = (ROOT / "pipeline" / "archive.py").read_text().split('"""', 2)[2]  # after the module docstring
     for word in ("lakefile", "Checker", "MaxKCert", "lean_export.render", "toolchain", "lake", "import MaxK"):
         assert word not in body, word
-    assert A.EXPORTERS == ("pipeline.lean_export.face",)
+    assert "pipeline.lean_export.face" in A.EXPORTERS  # others (Coq) are added to the same tuple
     exps = A.load_exporters()
-    assert [e.NAME for e in exps] == ["lean"]
+    assert "lean" in [e.NAME for e in exps] and len({e.NAME for e in exps}) == len(exps)
     for attr in ("NAME", "ROOT", "HAND_WRITTEN", "render", "static_checks"):
         assert hasattr(lean_face, attr)
     installed = lean_face.installed()
