@@ -29,6 +29,62 @@ class UserError(Exception):
     """Bad input: printed as one line, exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the bad-input contract: a usage error is one line on stderr, exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {' '.join(str(message).split())} (see {self.prog} --help)\n")
+
+
+# Sanity ranges of the training flags (beyond them a run exhausts memory or time, not a result).
+TRAIN_LIMITS = {"k": (1, 512), "vocab": (2, 65536), "steps": (1, 10**7), "seed": (0, 2**64 - 1)}
+
+
+def _int_in(lo: int, hi: int | None = None):
+    """argparse type: an integer in lo..hi (hi None: no upper bound)."""
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text[:40]!r}") from None
+        if v < lo or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(f"{v} is not in {lo}..{hi}" if hi is not None else f"{v} is not >= {lo}")
+        return v
+    parse.__name__ = "integer"
+    return parse
+
+
+def _output_file(path) -> Path:
+    """An output file path that can be written: not an existing folder, its parent not a file."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give a file name")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise UserError(f"{path}: {parent} is not a folder, so nothing can be written under it")
+    return path
+
+
+def _output_dir(path) -> Path:
+    """An output folder path: an existing folder, or creatable (no file on its way)."""
+    path = Path(path)
+    for p in (path, *path.parents):
+        if p.exists() and not p.is_dir():
+            raise UserError(f"{path}: not a folder" if p == path else f"{path}: {p} is not a folder")
+    return path
+
+
+def _load_model(path):
+    """load_weights, printing its notes (e.g. an exact bfloat16 conversion) on stderr."""
+    from .model.checkpoint import load_weights
+
+    notes: list[str] = []
+    weights = load_weights(path, notes)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    return weights
+
+
 def _fail_line(e) -> str:
     path = getattr(e, "path", None)
     problem = getattr(e, "problem", None)
@@ -48,9 +104,12 @@ def cmd_train(args) -> int:
     from .model.config import ModelConfig
     from .model.train import TrainConfig, train_to_file
 
-    mcfg = ModelConfig(d_vocab=args.vocab, n_ctx=args.k)
-    tcfg = TrainConfig(seed=args.seed, steps=args.steps)
-    path = train_to_file(mcfg, tcfg, Path(args.out))
+    try:
+        mcfg = ModelConfig(d_vocab=args.vocab, n_ctx=args.k)
+        tcfg = TrainConfig(seed=args.seed, steps=args.steps)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    path = train_to_file(mcfg, tcfg, _output_dir(args.out))
     meta = json.loads(path.with_suffix(".json").read_text())
     print(f"wrote {path}  (final loss {meta.get('final_loss'):.4g}, {meta.get('wall_time_seconds', 0):.1f} s)")
     return 0
@@ -58,10 +117,11 @@ def cmd_train(args) -> int:
 
 # ---------------------------------------------------------------- bound
 def cmd_bound(args) -> int:
-    from .model.checkpoint import load_weights
     from .report import run_bound
 
-    weights = load_weights(args.model)
+    if args.out:
+        _output_file(args.out)
+    weights = _load_model(args.model)
     res = run_bound(args.strategy, weights, progress=not args.quiet, with_float32=not args.no_float32)
     report = res.to_json()
     if args.out:
@@ -71,10 +131,10 @@ def cmd_bound(args) -> int:
 
 
 def cmd_bounds(args) -> int:
-    from .model.checkpoint import load_weights
     from .report import bounds_table
 
-    weights = load_weights(args.model)
+    _output_dir(args.out_dir)
+    weights = _load_model(args.model)
     text, rows = bounds_table(weights, progress=not args.quiet)
     out = Path(args.out_dir)
     stem = Path(args.model).stem
@@ -91,20 +151,20 @@ def cmd_bounds(args) -> int:
 def cmd_certify(args) -> int:
     from .certificate.certify import certify
     from .certificate.schema import dump_certificate
-    from .model.checkpoint import atomic_write_bytes, load_weights
+    from .model.checkpoint import atomic_write_bytes
 
     from .certificate.certify import check_frac_bits
     from .errors import PipelineError
 
     try:
         check_frac_bits(args.frac_bits)  # before loading anything: the schema's range
-        weights = load_weights(args.model)
+        out = _output_file(args.out or f"artifacts/certs/{Path(args.model).stem}.cert.json")
+        weights = _load_model(args.model)
         cert, info = certify(weights, frac_bits=args.frac_bits, progress=not args.quiet)
     except PipelineError as e:
         if e.path is None:  # a flag or budget problem: name the model it was for
             raise PipelineError(args.model, e.problem) from None
         raise
-    out = Path(args.out or f"artifacts/certs/{Path(args.model).stem}.cert.json")
     atomic_write_bytes(out, dump_certificate(cert).encode())
     print(f"wrote {out}: {cert['claimed_count']} of {cert['n_inputs']} inputs "
           f"({cert['claimed_count'] / cert['n_inputs']:.6f}), frac_bits {info['frac_bits']}, "
@@ -146,6 +206,9 @@ def cmd_export_lean(args) -> int:
         print(f"FAIL {args.cert}: {res.detail} (nothing rendered)")
         return 1
     name = args.name or Path(args.cert).name.removesuffix(".json").removesuffix(".cert")
+    if not any(ch.isascii() and ch.isalnum() for ch in name):
+        raise UserError(f"certificate name {name[:80]!r} has no ASCII letter or digit (give --name)")
+    _output_dir(args.lean_dir)
     paths = render_certificate(cert, Path(args.lean_dir), name, chunk_size=args.chunk_size,
                                max_arrangements=args.max_arrangements)
     size = sum(p.stat().st_size for p in paths)
@@ -159,6 +222,7 @@ def cmd_lean_bench(args) -> int:
 
     if args.ops < 1:
         raise UserError(f"--ops must be >= 1, got {args.ops}")
+    _output_dir(args.lean_dir)
     path = render_bench(args.ops, Path(args.lean_dir))
     print(f"wrote {path} ({args.ops} Int multiply-compare steps, decide +kernel); measure with:\n"
           f"  cd {args.lean_dir} && time lake build +MaxKCert.Bench")
@@ -172,6 +236,8 @@ def cmd_lean_check(args) -> int:
     import shutil
     import subprocess
 
+    if not Path(args.lean_dir).is_dir():
+        raise UserError(f"{args.lean_dir}: not a folder (the Lake package to build)")
     lake = shutil.which("lake")
     if lake is None:
         print(LEAN_MISSING)
@@ -186,9 +252,9 @@ def cmd_archive(args) -> int:
 
     stem = Path(args.model).stem
     cert = args.cert or f"artifacts/certs/{stem}.cert.json"
-    out = args.out or f"artifacts/archives/{stem}.tar.gz"
-    m = create_archive(args.model, cert, out, lean_dir=Path(args.lean_dir), reports=args.report or (),
-                       name=args.name, chunk_size=args.chunk_size)
+    out = _output_file(args.out or f"artifacts/archives/{stem}.tar.gz")
+    options = {"lean": {"chunk_size": args.chunk_size}} if args.chunk_size is not None else {}
+    m = create_archive(args.model, cert, out, reports=args.report or (), name=args.name, render_options=options)
     print(f"wrote {out}: {len(m['files']) + 1} files, {m['claimed_count']} of {m['n_inputs']} inputs certified")
     return 0
 
@@ -203,7 +269,7 @@ def cmd_verify_archive(args) -> int:
 
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="maxk",
         description="Certified accuracy lower bounds for Max-of-K transformers (interval arithmetic, "
         "exact replay, Lean 4 certificates).",
@@ -211,10 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     t = sub.add_parser("train", help="train a Max-of-K model with the paper's recipe (deterministic)")
-    t.add_argument("--k", type=int, default=4, help="sequence length K (n_ctx); default 4")
-    t.add_argument("--seed", type=int, default=123, help="random seed (paper's main seed: 123)")
-    t.add_argument("--vocab", type=int, default=64, help="vocabulary size d_vocab; default 64")
-    t.add_argument("--steps", type=int, default=3000, help="optimizer steps; default 3000 (paper)")
+    t.add_argument("--k", type=_int_in(*TRAIN_LIMITS["k"]), default=4,
+                   help=f"sequence length K (n_ctx), {'..'.join(map(str, TRAIN_LIMITS['k']))}; default 4")
+    t.add_argument("--seed", type=_int_in(*TRAIN_LIMITS["seed"]), default=123,
+                   help="random seed, 0..2^64-1 (paper's main seed: 123)")
+    t.add_argument("--vocab", type=_int_in(*TRAIN_LIMITS["vocab"]), default=64,
+                   help=f"vocabulary size d_vocab, {'..'.join(map(str, TRAIN_LIMITS['vocab']))}; default 64")
+    t.add_argument("--steps", type=_int_in(*TRAIN_LIMITS["steps"]), default=3000,
+                   help=f"optimizer steps, {'..'.join(map(str, TRAIN_LIMITS['steps']))}; default 3000 (paper)")
     t.add_argument("--out", default="artifacts/models", help="output folder for NAME.safetensors + NAME.json")
     t.set_defaults(func=cmd_train)
 
@@ -254,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     el.set_defaults(func=cmd_export_lean)
 
     lb = sub.add_parser("lean-bench", help="render a Lean kernel throughput probe (N Int multiply-compare steps)")
-    lb.add_argument("--ops", type=int, default=10000, help="number of multiply-compare steps (default 10000)")
+    lb.add_argument("--ops", type=_int_in(1), default=10000, help="number of multiply-compare steps, >= 1 (default 10000)")
     lb.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
     lb.set_defaults(func=cmd_lean_bench)
 
@@ -268,8 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", help="archive path (default artifacts/archives/MODEL.tar.gz)")
     a.add_argument("--report", action="append", help="a report file to include (repeatable)")
     a.add_argument("--name", help="name inside the archive (default: the model's file name)")
-    a.add_argument("--lean-dir", default="lean", help="Lake package whose checker and lakefile are archived")
-    a.add_argument("--chunk-size", type=int, default=1, help="max tokens per Lean chunk module (default 1)")
+    a.add_argument("--chunk-size", type=_int_in(1), default=None,
+                   help="max tokens per Lean chunk module, >= 1 (default: the Lean exporter's, 1)")
     a.set_defaults(func=cmd_archive)
 
     va = sub.add_parser("verify-archive", help="re-hash, replay, regenerate and re-render an archive; exit 0/1")
@@ -292,6 +362,11 @@ def main(argv=None) -> int:
         return args.func(args)
     except (PipelineError, CertificateError, UserError) as e:
         print(_fail_line(e), file=sys.stderr)
+        return 2
+    except OSError as e:  # a write or read the checks above could not foresee (disk full, permissions)
+        where = e.filename if e.filename is not None else None
+        what = e.strerror or " ".join(str(e).split()) or type(e).__name__
+        print(f"error: {where}: {what}" if where else f"error: {what}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -1,9 +1,11 @@
 """Archives for auditors (pipeline/archive.py): create, deterministic bytes, verify, tamper detection,
 unreadable and hostile archives, nothing half-written.
 
-Most tests use `stub_render`, a small deterministic stand-in for the Lean renderer (the real one,
-pipeline/lean_export/render.py, is exercised by the tests marked "real renderer", skipped with a
-reason when it is absent), so the archive plumbing is tested whatever state the Lean side is in.
+Most tests use `STUB`, a small deterministic stand-in for the Lean exporter with the same face
+(NAME, ROOT, HAND_WRITTEN, render, static_checks; its hand-written files live in a temporary
+folder and its static checks are the real Lean ones), so the archive plumbing is tested whatever
+state the Lean side is in.  The real exporter (pipeline/lean_export/face.py) is exercised by the
+tests marked "real renderer" and by tests/test_hardening.py.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import json
 import os
 import tarfile
+import types
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ from pipeline import archive as A
 from pipeline.certificate.certify import certify
 from pipeline.certificate.schema import dump_certificate
 from pipeline.errors import PipelineError
+from pipeline.lean_export import face as lean_face
 from pipeline.model.checkpoint import save_weights
 from pipeline.model.config import ModelConfig
 from pipeline.model.train import TrainConfig, train
@@ -30,24 +34,32 @@ NAME = "max3-seed1"
 REPO_LEAN = Path(__file__).resolve().parents[1] / "lean"
 
 
-def stub_render(cert: dict, out_dir: Path, name: str, chunk_size: int = 1) -> list[Path]:
-    """Test double with render_certificate's contract: deterministic Lean text derived from the
-    certificate (one module per chunk of cells plus a summary), importing the hand-written checker."""
+def stub_render(cert: dict, name: str, chunk_size: int = 1) -> dict[str, bytes]:
+    """Test double with the face's render contract: deterministic Lean text derived from the
+    certificate (one module per chunk of cells, a summary, the root module), importing the checker."""
+    if type(chunk_size) is not int or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
     mod = "".join(p.capitalize() for p in name.replace("-", "_").split("_"))
-    folder = Path(out_dir) / "MaxKCert" / "Certs" / mod
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    folder = f"lean/MaxKCert/Certs/{mod}"
+    files = {}
     cells = cert["cells"]
     chunks = [cells[i:i + chunk_size] for i in range(0, len(cells), chunk_size)][:3]
     for i, chunk in enumerate(chunks):
-        p = folder / f"Chunk{i:03d}.lean"
-        p.write_text(f"import MaxKCert.Checker\n\ndef chunk{i} : List (List Int) := {json.dumps(chunk)}\n")
-        written.append(p)
-    p = folder / "Main.lean"
+        files[f"{folder}/Chunk{i:03d}.lean"] = (f"import MaxKCert.Checker\n\ndef chunk{i} : List (List Int) := "
+                                                f"{json.dumps(chunk)}\n").encode()
     imports = "".join(f"import MaxKCert.Certs.{mod}.Chunk{i:03d}\n" for i in range(len(chunks)))
-    p.write_text(f"import MaxKCert.Checker\n{imports}\n-- claimed {cert['claimed_count']} of {cert['n_inputs']}\n")
-    written.append(p)
-    return written
+    files[f"{folder}/Main.lean"] = (f"import MaxKCert.Checker\n{imports}\n-- claimed {cert['claimed_count']} of "
+                                    f"{cert['n_inputs']}\n").encode()
+    files["lean/MaxKCert.lean"] = ("import MaxKCert.Checker\n" + "".join(
+        f"import MaxKCert.Certs.{mod}.{Path(r).stem}\n" for r in sorted(files) if r.startswith(folder))).encode()
+    return files
+
+
+def stub_exporter(root: Path, render=stub_render):
+    """An exporter with the face of pipeline/lean_export/face.py: hand-written files under root."""
+    return types.SimpleNamespace(NAME="lean", ROOT=root, HAND_WRITTEN=[
+        "lean/MaxKCert/Basic.lean", "lean/MaxKCert/Checker.lean", "lean/lakefile.toml", "lean/lean-toolchain"],
+        render=render, static_checks=lean_face.static_checks)
 
 
 def make_lean_dir(root: Path) -> Path:
@@ -77,13 +89,18 @@ def inputs(tmp_path_factory):
     cert_path.write_text(dump_certificate(cert))
     report = root / f"{NAME}.bounds.txt"
     report.write_text("strategy bound\ncubic 0.9\n")
-    return {"model": model, "cert": cert_path, "lean": make_lean_dir(root), "report": report,
+    make_lean_dir(root)
+    _STUB_ROOT[0] = root
+    return {"model": model, "cert": cert_path, "root": root, "report": report,
             "weights": weights, "cert_obj": cert}
 
 
+def stub(inputs):
+    return stub_exporter(inputs["root"])
+
+
 def build(inputs, out: Path, **kw) -> dict:
-    kw.setdefault("render", stub_render)
-    kw.setdefault("lean_dir", inputs["lean"])
+    kw.setdefault("exporters", [stub(inputs)])
     kw.setdefault("reports", [inputs["report"]])
     return A.create_archive(inputs["model"], inputs["cert"], out, **kw)
 
@@ -100,8 +117,11 @@ def members(path: Path) -> dict[str, bytes]:
         return {m.name: tf.extractfile(m).read() for m in tf.getmembers()}
 
 
+_STUB_ROOT = [None]  # the stub exporter's hand-written files (set by the `inputs` fixture)
+
+
 def verify(path: Path) -> A.VerifyResult:
-    return A.verify_archive(path, render=stub_render)
+    return A.verify_archive(path, exporters=[stub_exporter(_STUB_ROOT[0])])
 
 
 def failing(res: A.VerifyResult) -> list[str]:
@@ -127,7 +147,8 @@ def test_archive_contents_and_manifest(inputs, archive):
     assert manifest["model_sha256"] == inputs["weights"].sha256
     assert manifest["claimed_count"] == inputs["cert_obj"]["claimed_count"]
     assert manifest["n_inputs"] == 8**3 == 512
-    assert manifest["format"] == 1 and manifest["created_by"] == A.CREATED_BY and manifest["name"] == NAME
+    assert manifest["render_options"] == {"lean": {}}
+    assert manifest["format"] == 2 and manifest["created_by"] == A.CREATED_BY and manifest["name"] == NAME
     assert files[f"cert/{NAME}.cert.json"] == inputs["cert"].read_bytes()
     assert files[f"model/{NAME}.safetensors"] == inputs["model"].read_bytes()
     assert "MaxKCert/Unrelated.lean" not in " ".join(files), "only imported hand-written modules are copied"
@@ -140,8 +161,11 @@ def test_verify_passes(archive):
         assert any(line.startswith(f"PASS {check}:") for line in res.lines), (check, res.lines)
     assert res.lines[-1] == "OK: all 5 checks passed"
     assert "459 of 512" in " ".join(res.lines) or "of 512 inputs" in " ".join(res.lines)
-    notes = [line for line in res.lines if line.startswith("NOTE lean")]
-    assert any("lean/MaxKCert/Checker.lean" in n for n in notes), "copied checker is reported with its hash"
+    notes = [line for line in res.lines if line.startswith("SHA256 lean:")]
+    checker = (_STUB_ROOT[0] / "lean/MaxKCert/Checker.lean").read_bytes()
+    assert any(f"{hashlib.sha256(checker).hexdigest()}  lean/MaxKCert/Checker.lean" in n for n in notes), \
+        "the hand-written checker is reported with its sha256"
+    assert len(notes) == 4, notes
 
 
 def test_archive_is_deterministic(inputs, archive, tmp_path):
@@ -180,7 +204,11 @@ def test_flipped_byte_in_any_member_fails_naming_it(archive, tmp_path):
         for i in sorted({0, len(data) // 2, len(data) - 1}):
             dst = tmp_path / "t.tar.gz"
             repack(src, dst, lambda f: f.__setitem__(rel, flip(data, i)))
-            res = verify(dst)
+            try:
+                res = verify(dst)
+            except PipelineError as e:  # a certificate or model that no longer loads: bad input, named
+                assert rel in str(e) and rel.split("/")[0] in ("cert", "model"), (rel, i, str(e))
+                continue
             assert not res.ok, (rel, i)
             assert any(rel in line for line in failing(res)), (rel, i, res.lines)
             assert res.lines[-1].startswith("FAILED:")
@@ -246,7 +274,7 @@ def test_forged_but_replaying_certificate_fails_regenerate(inputs, archive, tmp_
         m = json.loads(f["MANIFEST.json"])
         m["claimed_count"] = cert["claimed_count"]
         f["MANIFEST.json"] = A.dump_manifest(m)
-        f.update(A.render_lean(cert, NAME, 1, stub_render))  # the forger re-renders the Lean too
+        f.update(stub_render(cert, NAME))  # the forger re-renders the Lean too
     dst = tmp_path / "forged.tar.gz"
     consistent(archive[0], dst, change)
     res = verify(dst)
@@ -262,11 +290,11 @@ def test_forged_lean_module_fails_lean(archive, tmp_path):
     res = verify(dst)
     assert [line.split(":")[0] for line in failing(res)] == ["FAIL lean"], res.lines
     assert rel in failing(res)[0]
-    # a deleted module (manifest recomputed) is caught too, and a dangling import is named
+    # a deleted hand-written module (manifest recomputed) is caught too, and named
     dst2 = tmp_path / "lean2.tar.gz"
     consistent(archive[0], dst2, lambda f: f.pop("lean/MaxKCert/Basic.lean"))
     res = verify(dst2)
-    assert not res.ok and any("imports MaxKCert.Basic" in line for line in failing(res)), res.lines
+    assert not res.ok and any("lean/MaxKCert/Basic.lean: missing" in line for line in failing(res)), res.lines
 
 
 def test_swapped_model_fails_model_check(inputs, archive, tmp_path):
@@ -396,10 +424,13 @@ def test_hostile_members_are_refused(tmp_path):
 
 
 def test_size_and_member_limits(archive):
+    ex = [stub_exporter(_STUB_ROOT[0])]
     with pytest.raises(PipelineError, match="limit"):
-        A.verify_archive(archive[0], render=stub_render, max_bytes=10_000)
+        A.verify_archive(archive[0], exporters=ex, max_bytes=10_000)
     with pytest.raises(PipelineError, match="limit"):
-        A.verify_archive(archive[0], render=stub_render, max_members=5)
+        A.verify_archive(archive[0], exporters=ex, max_members=5)
+    with pytest.raises(PipelineError, match="limit"):
+        A.verify_archive(archive[0], exporters=ex, max_member_bytes=1000)
 
 
 # ----------------------------------------------------------------- bad inputs to create: nothing written
@@ -421,15 +452,19 @@ def test_create_refuses_bad_inputs_and_writes_nothing(inputs, tmp_path):
         "certificate is for model": dict(cert=tmp_path / "other.cert.json"),
         "malformed JSON": dict(cert=tmp_path / "trunc.cert.json"),
         "report not found": dict(reports=[tmp_path / "absent.txt"]),
-        "lakefile.toml": dict(lean_dir=tmp_path / "no-lean"),
+        "installed hand-written file unreadable": dict(exporters=[stub_exporter(tmp_path / "no-lean")]),
         ".safetensors model": dict(model=inputs["cert"]),
+        "not an exporter": dict(render_options={"coq": {}}),
+        "cannot render": dict(render_options={"lean": {"chunk_size": 0}}),
+        "no_such_option": dict(render_options={"lean": {"no_such_option": 1}}),
     }
     for expect, kw in attempts.items():
         args = dict(inputs)
         args.update(kw)
         with pytest.raises(PipelineError) as e:
-            A.create_archive(args["model"], args["cert"], out, lean_dir=args["lean"] if "lean_dir" not in kw
-                             else kw["lean_dir"], reports=kw.get("reports", ()), render=stub_render)
+            A.create_archive(args["model"], args["cert"], out, reports=kw.get("reports", ()),
+                             exporters=kw.get("exporters", [stub(inputs)]),
+                             render_options=kw.get("render_options"))
         assert expect in str(e.value) and "\n" not in str(e.value), (expect, str(e.value))
         assert os.listdir(out_dir) == [], expect
 
@@ -452,15 +487,19 @@ def test_missing_renderer_is_a_clear_error(inputs, tmp_path):
     def absent(*a, **k):
         raise PipelineError("pipeline/lean_export/render.py", "the Lean renderer is not available (test)")
     with pytest.raises(PipelineError, match="renderer"):
-        build(inputs, tmp_path / "x.tar.gz", render=absent)
+        build(inputs, tmp_path / "x.tar.gz", exporters=[stub_exporter(inputs["root"], render=absent)])
     assert not (tmp_path / "x.tar.gz").exists()
+    with pytest.raises(PipelineError, match="not available"):
+        A.load_exporters(("pipeline.no_such_export.face",))
+    with pytest.raises(PipelineError, match="lacks"):
+        A.load_exporters(("pipeline.errors",))
 
 
 def test_lean_imports_parser():
     text = "-- header\n/- block\nimport Fake.Module\n-/\nimport A.B C\nimport D -- comment\n\ndef x := 1\nimport Late\n"
-    assert A.lean_imports(text) == ["A.B", "C", "D"]
-    assert A.lake_roots(b'[[lean_lib]]\nname = "X"\n[[lean_lib]]\nname = "Y"\nroots = ["Y.A", "Y.B"]\n'
-                        b'[[lean_exe]]\nname = "main"\nroot = "Main"\n') == ["X", "Y.A", "Y.B", "Main"]
+    assert lean_face.lean_imports(text) == ["A.B", "C", "D"]
+    assert lean_face.lake_roots(b'[[lean_lib]]\nname = "X"\n[[lean_lib]]\nname = "Y"\nroots = ["Y.A", "Y.B"]\n'
+                                b'[[lean_exe]]\nname = "main"\nroot = "Main"\n') == ["X", "Y.A", "Y.B", "Main"]
 
 
 # ----------------------------------------------------------------- with the real Lean renderer
@@ -476,15 +515,15 @@ def real_renderer():
 
 
 def test_real_renderer_archive(inputs, tmp_path):
-    render = real_renderer()
+    real_renderer()
     out = tmp_path / "real.tar.gz"
-    A.create_archive(inputs["model"], inputs["cert"], out, lean_dir=REPO_LEAN, reports=[inputs["report"]])
+    A.create_archive(inputs["model"], inputs["cert"], out, reports=[inputs["report"]])
     res = A.verify_archive(out)
     assert res.ok, res.lines
     again = tmp_path / "real2.tar.gz"
-    A.create_archive(inputs["model"], inputs["cert"], again, lean_dir=REPO_LEAN, reports=[inputs["report"]])
+    A.create_archive(inputs["model"], inputs["cert"], again, reports=[inputs["report"]])
     assert again.read_bytes() == out.read_bytes()
-    rendered = A.render_lean(inputs["cert_obj"], NAME, 1, render)
+    rendered = lean_face.render(inputs["cert_obj"], NAME)
     assert rendered, "the renderer wrote no files"
     files = members(out)
     for rel in rendered:

@@ -77,19 +77,82 @@ def atomic_write_json(path: Path, obj, sort_keys: bool = True) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=1, sort_keys=sort_keys) + "\n").encode())
 
 
-def load_weights(path) -> Weights:
-    """Load a model from .safetensors (with optional JSON metadata beside it) or a TL .pt file."""
+MAX_METADATA_BYTES = 16 << 20  # the JSON metadata beside a checkpoint is small; refuse larger ones
+
+
+def load_weights(path, notes: list | None = None) -> Weights:
+    """Load a model from .safetensors (with optional JSON metadata beside it) or a TL .pt file.
+
+    Raises PipelineError (one line, naming the file) for anything that is not a readable model:
+    missing, not a regular file, malformed, unsupported dtypes or layouts (sparse, meta-device,
+    quantized tensors; non-string keys), wrong shapes, NaN/inf.  bfloat16 tensors are converted
+    to float32, which is exact (every bfloat16 value is a float32 value); when `notes` is a list,
+    one line saying so is appended to it.
+    """
     path = Path(path)
     if not path.exists():
         raise PipelineError(path, "file not found")
     if not path.is_file():
         raise PipelineError(path, "not a regular file")
+    notes = [] if notes is None else notes
     if path.suffix == ".pt":
-        return _load_transformerlens_pt(path)
-    return _load_safetensors(path)
+        return _load_transformerlens_pt(path, notes)
+    return _load_safetensors(path, notes)
 
 
-def _load_safetensors(path: Path) -> Weights:
+def _bf16_note(path: Path, names: list[str]) -> str:
+    return (f"{path}: converted bfloat16 tensors {sorted(names)} to float32 exactly (every bfloat16 value "
+            "is a float32 value)")
+
+
+def _read_metadata(meta: Path) -> ModelConfig:
+    """The config in the JSON metadata file `meta`; PipelineError(meta, ...) if unusable."""
+    import stat
+
+    try:
+        st = os.stat(meta)
+    except OSError as e:
+        raise PipelineError(meta, f"cannot read model metadata ({e.strerror or e})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise PipelineError(meta, "model metadata is not a regular file")
+    if st.st_size > MAX_METADATA_BYTES:
+        raise PipelineError(meta, f"model metadata is {st.st_size} bytes (limit {MAX_METADATA_BYTES})")
+    try:
+        with open(meta, "rb") as f:
+            text = f.read(MAX_METADATA_BYTES + 1).decode("utf-8")
+    except OSError as e:
+        raise PipelineError(meta, f"cannot read model metadata ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise PipelineError(meta, "invalid model metadata (not UTF-8 text)") from None
+    try:
+        info = json.loads(text)
+        if not isinstance(info, dict):
+            raise TypeError(f"expected a JSON object, got {type(info).__name__}")
+        return ModelConfig.from_dict(info["config"])
+    except KeyError as e:
+        raise PipelineError(meta, f"invalid model metadata (no key {e})") from None
+    except RecursionError:
+        raise PipelineError(meta, "invalid model metadata (JSON nested too deeply)") from None
+    except (json.JSONDecodeError, TypeError, ValueError) as e:
+        msg = " ".join(str(e).split())[:200] or type(e).__name__
+        raise PipelineError(meta, f"invalid model metadata ({msg})") from None
+
+
+def _safetensors_dtypes(raw: bytes) -> set:
+    """The dtypes named in a safetensors header (empty if the header is not JSON: the loader then
+    reports the problem)."""
+    header_len = int.from_bytes(raw[:8], "little")
+    try:
+        header = json.loads(raw[8:8 + header_len].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return set()
+    if not isinstance(header, dict):
+        return set()
+    return {v.get("dtype") for k, v in header.items() if k != "__metadata__" and isinstance(v, dict)
+            and isinstance(v.get("dtype"), str)}
+
+
+def _load_safetensors(path: Path, notes: list) -> Weights:
     from safetensors import SafetensorError
     from safetensors.numpy import load
 
@@ -100,54 +163,95 @@ def _load_safetensors(path: Path) -> Weights:
     if header_len > len(raw) - 8:
         raise PipelineError(path, "not a safetensors file or truncated (header length exceeds file size)")
     try:
-        tensors = load(raw)
-    except (SafetensorError, ValueError, TypeError, OverflowError) as e:
+        if "BF16" in _safetensors_dtypes(raw):  # numpy has no bfloat16: read through torch, convert exactly
+            tensors, converted = _bf16_safetensors(raw)
+            notes.append(_bf16_note(path, converted))
+        else:
+            tensors = load(raw)
+    except (SafetensorError, ValueError, TypeError, OverflowError, RuntimeError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise PipelineError(path, f"not a valid safetensors file ({msg})") from None
+        raise PipelineError(path, f"not a valid safetensors file ({msg[:200]})") from None
+    except KeyError as e:  # safetensors.numpy has no numpy type for this dtype (F8_*, ...)
+        raise PipelineError(path, f"unsupported safetensors dtype {e} (float32, float16, float64 and bfloat16 "
+                            "are read)") from None
     config = None
     meta = metadata_path(path)
-    if meta.exists():
-        try:
-            info = json.loads(meta.read_text())
-            config = ModelConfig.from_dict(info["config"])
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-            raise PipelineError(meta, f"invalid model metadata ({e})") from None
+    if meta.exists() or meta.is_symlink():
+        config = _read_metadata(meta)
     try:
         return make_weights(tensors, config)
     except ValueError as e:
         raise PipelineError(path, str(e)) from None
 
 
-def _load_transformerlens_pt(path: Path) -> Weights:
-    import pickle
+def _bf16_safetensors(raw: bytes) -> tuple[dict, list[str]]:
+    """Every tensor of a safetensors blob as numpy; bfloat16 ones converted to float32 (exact)."""
+    import torch
+    from safetensors.torch import load as torch_load
+
+    out, converted = {}, []
+    for k, v in torch_load(raw).items():
+        if v.dtype == torch.bfloat16:
+            converted.append(k)
+            v = v.to(torch.float32)
+        try:
+            out[k] = v.numpy()
+        except TypeError:
+            raise ValueError(f"tensor {k} has dtype {v.dtype}, which has no numpy type") from None
+    return out, converted
+
+
+def _load_transformerlens_pt(path: Path, notes: list) -> Weights:
+    import warnings
 
     import torch
-
-    import warnings
 
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols on stderr; we report one line
             warnings.simplefilter("ignore")
             sd = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as e:
+    except Exception as e:  # whatever a malformed file makes torch raise: it is not a readable model
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise PipelineError(path, f"cannot read as a weights-only torch file ({msg[:200]})") from None
     if not isinstance(sd, dict):
         raise PipelineError(path, f"expected a state dict, found {type(sd).__name__}")
-    tensors = {}
+    tensors, converted = {}, []
     for key, value in sd.items():
-        if key in TL_KEYS:
+        if not isinstance(key, str):
+            raise PipelineError(path, f"state dict key {str(key)[:80]!r} is a {type(key).__name__}, not a string")
+        if key in TL_KEYS or (key in TL_KEYS.values() and isinstance(value, torch.Tensor)):
             if not isinstance(value, torch.Tensor):
                 raise PipelineError(path, f"entry {key} is not a tensor")
-            tensors[TL_KEYS[key]] = value.detach().cpu().numpy()
-        elif key in TL_KEYS.values() and isinstance(value, torch.Tensor):
-            tensors[key] = value.detach().cpu().numpy()  # already our names
+            tensors[TL_KEYS.get(key, key)] = _tensor_to_numpy(path, key, value, converted)
         elif not any(s in key for s in TL_IGNORED_SUFFIXES):
-            raise PipelineError(path, f"unexpected entry {key!r}: not a 1-layer attention-only model")
+            raise PipelineError(path, f"unexpected entry {key[:80]!r}: not a 1-layer attention-only model")
+    if converted:
+        notes.append(_bf16_note(path, converted))
     try:
         return make_weights(tensors)
     except ValueError as e:
         raise PipelineError(path, str(e)) from None
+
+
+def _tensor_to_numpy(path: Path, key: str, value, converted: list):
+    """A dense CPU float tensor as numpy; bfloat16 converted to float32 exactly (noted in
+    `converted`); sparse, meta-device, quantized and nested tensors refused."""
+    import torch
+
+    if value.layout != torch.strided or value.is_sparse:
+        raise PipelineError(path, f"entry {key} is a {value.layout} tensor; only dense (strided) tensors are read")
+    if value.is_meta or value.device.type == "meta":
+        raise PipelineError(path, f"entry {key} is a meta-device tensor (it holds no values)")
+    if value.is_quantized or getattr(value, "is_nested", False):
+        raise PipelineError(path, f"entry {key} is a quantized or nested tensor; only dense float tensors are read")
+    value = value.detach()
+    if value.dtype == torch.bfloat16:
+        converted.append(key)
+        value = value.to(torch.float32)
+    try:
+        return value.cpu().numpy()
+    except (TypeError, RuntimeError) as e:
+        raise PipelineError(path, f"entry {key} of dtype {value.dtype} cannot be read ({' '.join(str(e).split())[:120]})") from None
 
 
 def save_weights(weights: Weights, path, metadata: dict | None = None) -> dict:
