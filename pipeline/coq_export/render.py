@@ -1,0 +1,274 @@
+"""Render a cubic certificate (schema v2) into a Coq module, and run coqc on it (untrusted).
+
+    maxk coq-check artifacts/certs/max4-seed123.cert.json
+
+Owns the generated part of the Coq project under coq/ (logical name MaxK): for a certificate
+named N it renders, through templates/coq/cert.v.j2,
+
+    Certs/<Ident>.v   the certificate's integers as BigZ literals (Definitions of lists), the
+                      record `cert : Cert`, the theorem `<ident>_checked : check cert = true`
+                      proved by `vm_compute. reflexivity.`, and `Print Assumptions` of it.
+
+`Ident` is a Coq identifier made from N ("max4-seed123" -> "Max4_seed123").  The checker
+itself (coq/Checker.v) and coq/_CoqProject are hand-written: HAND_WRITTEN names them, and an
+archive must carry them unchanged.  Nothing here is trusted: a wrong rendering can only make
+coqc reject, or prove `check` of integers that the Python tests compare with the certificate's.
+
+The exporter's face (shared with lean_export, used by archive.py):
+    render(cert, name) -> {path relative to the Coq project folder: bytes}
+    HAND_WRITTEN       -> the hand-written files (relative to the same folder)
+    static_checks(files) -> list of problems (no Admitted/admit/Axiom/Parameter/Conjecture/
+                          native_compute in any .v file)
+Rendering is deterministic (same certificate and name: same bytes).  A certificate whose
+structure the Coq record cannot hold (a non-integer, a c0 entry that is not a pair, a cell
+that is not a 5-tuple) raises ValueError; every other certificate renders, including ones the
+checker rejects (the mutation tests need them).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import jinja2
+
+from pipeline.certificate.schema import PARAM_NAMES
+from pipeline.model.checkpoint import atomic_write_bytes
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "coq"  # the Coq project folder of this checkout
+LOGICAL_ROOT = "MaxK"
+CERTS_DIR = "Certs"
+HAND_WRITTEN = ("_CoqProject", "Checker.v")  # in dependency order; later also Spec.v
+WRAP = 100  # soft line width of the literal lists (cosmetic only)
+COQ_MISSING = ("Coq not found: the Coq check was NOT run "
+               "(apt-get install coq libcoq-stdlib libcoq-bignums)")
+FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute")
+# The computational theorem may rest on the kernel's primitive integers (BigZ sits on them).
+ALLOWED_ASSUMPTION = re.compile(r"^PrimInt63\.[A-Za-z0-9_']+$")
+
+# Coq field name of each tensor in Checker.v's Weights record, in PARAM_NAMES order.
+TENSOR_IDENTS = {name: name + "_data" for name in PARAM_NAMES}
+
+
+def coq_ident(name: str) -> str:
+    """A Coq module identifier for a certificate name: "max4-seed123" -> "Max4_seed123"."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", str(name)) if p]
+    if not parts:
+        raise ValueError(f"certificate name {name!r} has no letters or digits")
+    ident = "_".join(parts)
+    if ident[0].isdigit():
+        ident = "C" + ident
+    return ident[0].upper() + ident[1:]
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _int(x, where: str) -> int:
+    if type(x) is not int:
+        raise ValueError(f"cannot render {where} = {x!r}: expected an integer")
+    return x
+
+
+def _lit(x: int) -> str:
+    """A bigZ literal; negatives are parenthesised so that lists parse unambiguously."""
+    return str(x) if x >= 0 else f"({x})"
+
+
+def _wrap(items: list[str], indent: str) -> str:
+    """`[a; b; ...]` with line breaks after WRAP characters."""
+    lines, cur = [], ""
+    for i, it in enumerate(items):
+        piece = it + (";" if i + 1 < len(items) else "")
+        if cur and len(cur) + 1 + len(piece) > WRAP:
+            lines.append(cur)
+            cur = piece
+        else:
+            cur = piece if not cur else cur + " " + piece
+    if not lines:
+        return "[" + cur + "]"
+    return "[" + ("\n" + indent + " ").join(lines + [cur]) + "]"
+
+
+def coq_vec(xs, where: str, indent: str = "    ") -> str:
+    if not isinstance(xs, list):
+        raise ValueError(f"cannot render {where}: expected a list")
+    return _wrap([_lit(_int(x, f"{where}[{i}]")) for i, x in enumerate(xs)], indent)
+
+
+def coq_mat(rows, where: str, indent: str = "  ") -> str:
+    """A list of rows, one row per line."""
+    if not isinstance(rows, list):
+        raise ValueError(f"cannot render {where}: expected a list of rows")
+    if not rows:
+        return "[]"
+    body = (";\n" + indent + " ").join(coq_vec(r, f"{where}[{i}]", indent + "  ") for i, r in enumerate(rows))
+    return "[" + body + "]"
+
+
+def _tensor_rows(w: dict, where: str) -> list:
+    """Row-major mantissas cut into rows of the last axis; a vector is one row."""
+    shape, mants = w["shape"], w["mantissas"]
+    if not isinstance(shape, list) or not shape or not isinstance(mants, list):
+        raise ValueError(f"cannot render {where}: expected a shape and a list of mantissas")
+    cols = _int(shape[-1], f"{where}.shape[-1]")
+    if cols < 1:
+        raise ValueError(f"cannot render {where}: last axis must be >= 1")
+    return [mants[i:i + cols] for i in range(0, len(mants), cols)]
+
+
+def render(cert: dict, name: str) -> dict:
+    """{path relative to the Coq project folder: bytes} for certificate `cert` named `name`.
+
+    Complexity: linear in the certificate's size.  Preconditions: `cert` has the key structure
+    of schema v2 (the CLI loads it with the schema loader).  Postconditions: deterministic bytes;
+    one file, Certs/<coq_ident(name)>.v.
+    """
+    ident = coq_ident(name)
+    cfg = cert["config"]
+    tensors = []
+    for pname in PARAM_NAMES:
+        w = cert["weights"][pname]
+        tensors.append({
+            "ident": TENSOR_IDENTS[pname],
+            "exponent": _lit(_int(w["exponent"], f"weights.{pname}.exponent")),
+            "rows": coq_mat(_tensor_rows(w, f"weights.{pname}"), f"weights.{pname}.mantissas"),
+        })
+    pairs = []
+    for i, e in enumerate(cert["c0"]):
+        if not isinstance(e, list) or len(e) != 2:
+            raise ValueError(f"cannot render c0[{i}]: expected [m, q]")
+        pairs.append(f"({_lit(_int(e[0], f'c0[{i}][0]'))}, {_lit(_int(e[1], f'c0[{i}][1]'))})")
+    cells = []
+    for i, e in enumerate(cert["cells"]):
+        if not isinstance(e, list) or len(e) != 5:
+            raise ValueError(f"cannot render cells[{i}]: expected [m, q, c, shift, mask]")
+        cells.append("mkCell " + " ".join(_lit(_int(x, f"cells[{i}][{j}]")) for j, x in enumerate(e)))
+    ctx = {
+        "model_sha256": str(cert.get("model_sha256", "")),
+        "schema_version": _lit(_int(cert["schema_version"], "schema_version")),
+        "V": _lit(_int(cfg["d_vocab"], "config.d_vocab")), "n": _lit(_int(cfg["n_ctx"], "config.n_ctx")),
+        "d": _lit(_int(cfg["d_model"], "config.d_model")), "h": _lit(_int(cfg["d_head"], "config.d_head")),
+        "n_inputs": _lit(_int(cert["n_inputs"], "n_inputs")),
+        "claimed_count": _lit(_int(cert["claimed_count"], "claimed_count")),
+        "frac_bits": _lit(_int(cert["frac_bits"], "frac_bits")),
+        "taylor_terms": _lit(_int(cert["taylor_terms"], "taylor_terms")),
+        "sqrt_lo": _lit(_int(cert["sqrt_d_head"]["lo"], "sqrt_d_head.lo")),
+        "sqrt_hi": _lit(_int(cert["sqrt_d_head"]["hi"], "sqrt_d_head.hi")),
+        "tensors": tensors,
+        "eqke_lo": coq_mat(cert["exp_eqke"]["lo"], "exp_eqke.lo"),
+        "eqke_hi": coq_mat(cert["exp_eqke"]["hi"], "exp_eqke.hi"),
+        "eqkp_lo": coq_mat(cert["exp_eqkp"]["lo"], "exp_eqkp.lo"),
+        "eqkp_hi": coq_mat(cert["exp_eqkp"]["hi"], "exp_eqkp.hi"),
+        "orders": coq_mat(cert["orders"], "orders"),
+        "shifts": coq_mat(cert["shifts"], "shifts"),
+        "c0": _wrap(pairs, "  "),
+        "cells": "[" + ";\n   ".join(cells) + "]" if cells else "[]",
+        "theorem": ident[0].lower() + ident[1:] + "_checked",
+    }
+    text = _env().get_template("cert.v.j2").render(**ctx)
+    return {f"{CERTS_DIR}/{ident}.v": text.encode("utf-8")}
+
+
+def theorem_name(name: str) -> str:
+    ident = coq_ident(name)
+    return ident[0].lower() + ident[1:] + "_checked"
+
+
+_FORBIDDEN_RE = re.compile(r"\b(" + "|".join(FORBIDDEN) + r")\b")
+
+
+def static_checks(files: dict) -> list:
+    """Problems found by a lint of the Coq sources in `files` ({path: bytes}): any of
+    Admitted, admit, Axiom, Parameter, Conjecture, native_compute outside comments.
+    Returns [] when clean.  (Nested comments are stripped innermost-first.)"""
+    problems = []
+    for path in sorted(files):
+        if not str(path).endswith(".v"):
+            continue
+        text = files[path].decode("utf-8", errors="replace")
+        prev = None
+        while prev != text:  # strip comments, innermost first
+            prev = text
+            text = re.sub(r"\(\*(?:(?!\(\*|\*\)).)*\*\)", " ", text, flags=re.S)
+        for m in _FORBIDDEN_RE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            problems.append(f"{path}:{line}: forbidden {m.group(1)}")
+    return problems
+
+
+def hand_written_files(project_dir: Path = PROJECT_DIR) -> dict:
+    """{relative path: bytes} of the hand-written files of the Coq project."""
+    return {rel: (Path(project_dir) / rel).read_bytes() for rel in HAND_WRITTEN}
+
+
+def write(files: dict, project_dir: Path = PROJECT_DIR) -> list:
+    """Write rendered files under `project_dir` atomically; returns the paths written."""
+    out = []
+    for rel, data in sorted(files.items()):
+        p = Path(project_dir) / rel
+        atomic_write_bytes(p, data)
+        out.append(p)
+    return out
+
+
+def find_coqc() -> str | None:
+    return shutil.which("coqc")
+
+
+def coqc_command(coqc: str, project_dir: Path, source: str) -> list:
+    """The coqc call for one source file of the project (run with cwd = project_dir)."""
+    return [coqc, "-q", "-R", ".", LOGICAL_ROOT, source]
+
+
+def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
+                    timeout: float | None = None) -> subprocess.CompletedProcess:
+    """coqc over the hand-written .v files (dependency order), then each of `cert_files`
+    (paths relative to project_dir).  Returns the first failing CompletedProcess, or the last
+    one (its stdout holds the Print Assumptions output of the certificate modules)."""
+    coqc = coqc or find_coqc()
+    if coqc is None:
+        raise FileNotFoundError(COQ_MISSING)
+    sources = [f for f in HAND_WRITTEN if f.endswith(".v")] + list(cert_files)
+    outs = []
+    proc = None
+    for src in sources:
+        proc = subprocess.run(coqc_command(coqc, project_dir, src), cwd=str(project_dir),
+                              capture_output=True, text=True, timeout=timeout)
+        outs.append(proc.stdout)
+        if proc.returncode != 0:
+            return proc
+    return subprocess.CompletedProcess(proc.args, 0, "".join(outs), proc.stderr)
+
+
+def parse_assumptions(stdout: str) -> list | None:
+    """The assumption names from coqc's `Print Assumptions` output: [] for "Closed under the
+    global context", the listed names otherwise, None if no such output is present."""
+    if "Closed under the global context" in stdout:
+        return []
+    lines = stdout.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "Axioms:":
+            names = []
+            for ln in lines[i + 1:]:
+                m = re.match(r"^([^\s:]+)(?:\s+:|$)", ln)  # "name : type" or "name" (type below)
+                if m:
+                    names.append(m.group(1))
+            return names
+    return None
+
+
+def disallowed_assumptions(names: list) -> list:
+    """The names that are not kernel primitive integer operations (PrimInt63.*)."""
+    return [x for x in names if not ALLOWED_ASSUMPTION.match(x)]
