@@ -339,9 +339,10 @@ def test_coarse_enclosures_are_still_sound(name):
     assert all(x in good for x in cov)
 
 
-@pytest.mark.parametrize("pl", [0, 1, 2, 3])
-def test_each_bias_placement_is_sound(pl):
-    """Force one placement for every cell: replay passes and every covered input is correct."""
+@pytest.mark.parametrize("pl", [0, 1, 2, 3, 4])
+def test_each_shift_is_sound(pl):
+    """Force one candidate shift for every cell (v1's placements 0..3 as shifts, and the query-mean
+    of the direct path): replay passes and every covered input is correct."""
     total = 0
     for name in ("biased0", "biased1", "biased2", "random9", "good0"):
         w = dict(zoo())[name]
@@ -368,9 +369,10 @@ def test_zoo_is_nontrivial():
     good_frac = [c / ni for nm, (c, ni) in counts.items() if nm.startswith("good")]
     assert max(good_frac) > 0.5, counts
     assert counts["zeros"][0] == 0
-    # biased models exercise every placement somewhere, or at least more than placement 0
-    placements = {cell[3] for name, _ in zoo() for cell in cert_of(name)[1]["cells"]}
-    assert len(placements) >= 2, placements
+    # biased models use more than one shift vector
+    used = {cell[3] for name, _ in zoo() for cell in cert_of(name)[1]["cells"]}
+    assert len(used) >= 2, used
+    assert all(cell[4] != 0 for name, _ in zoo() for cell in cert_of(name)[1]["cells"])
 
 
 # ----------------------------------------------------------------- mutations fail, naming the check
@@ -399,7 +401,7 @@ def test_mutation_claimed_count():
 
 
 def test_mutation_invalid_mask_bit():
-    """Add a k that the emitter rejected for that cell's placement (an existing cell or a new one)."""
+    """Add a k that the emitter rejected for that cell's shift (an existing cell or a new one)."""
     hits = 0
     for name in ("good0", "good1", "good2", "random5", "random7"):
         w, cert0, info = cert_of(name)
@@ -425,7 +427,9 @@ def test_mutation_invalid_mask_bit():
 def test_mutation_mask_out_of_range_and_bad_cell_fields():
     _, cert, _ = _base()
     cell = cert["cells"][0]
-    for field, value in ((4, 1 << cell[0]), (4, -1), (3, 4), (2, 0), (2, cert["config"]["n_ctx"]), (1, cell[0] + 1)):
+    L = len(cert["shifts"])
+    for field, value in ((4, 1 << cell[0]), (4, -1), (4, 0), (3, L), (3, -1), (2, 0), (2, cert["config"]["n_ctx"]),
+                         (1, cell[0] + 1)):
         c2 = copy.deepcopy(cert)
         c2["cells"][0][field] = value
         _fails(c2, "check_cells")
@@ -476,8 +480,11 @@ def test_mutation_weight_mantissa():
 
 def test_mutation_header():
     _, cert, _ = _base()
-    cert["schema_version"] = 2
+    cert["schema_version"] = 3
     _fails(cert, "check_header")
+    _, cert, _ = _base()
+    cert["schema_version"] = 1
+    assert _fails(cert, "check_header").detail == "check_header: " + S.V1_REJECTED
     _, cert, _ = _base()
     cert["n_inputs"] += 1
     _fails(cert, "check_header")
@@ -629,7 +636,13 @@ def test_schema_errors(tmp_path):
     assert "entries" in _load_error(mutated(lambda c: c["cells"][0].pop()))
     assert "entries" in _load_error(mutated(lambda c: c["c0"][0].append(0)))
     assert "shape" in _load_error(mutated(lambda c: c["weights"]["W_Q"].update(shape=[c["config"]["d_model"], 1, 1])))
-    assert "schema_version" in _load_error(mutated(lambda c: c.update(schema_version=2)))
+    assert "schema_version" in _load_error(mutated(lambda c: c.update(schema_version=3)))
+    assert _load_error(mutated(lambda c: c.update(schema_version=1))) == "schema version 1: re-certify with this version"
+    assert "shifts" in _load_error(mutated(lambda c: c.update(shifts=[])))
+    assert "shifts" in _load_error(mutated(lambda c: c.update(shifts=[[0] * c["config"]["d_vocab"]] * 17)))
+    assert "shifts[0]" in _load_error(mutated(lambda c: c["shifts"][0].pop()))
+    assert "bits" in _load_error(mutated(lambda c: c["shifts"][0].__setitem__(0, 1 << 2048)))
+    assert "integer" in _load_error(mutated(lambda c: c["shifts"][0].__setitem__(0, 0.5)))
     assert "model_sha256" in _load_error(mutated(lambda c: c.update(model_sha256="ABC")))
     assert ">= 1" in _load_error(mutated(lambda c: c["config"].update(d_head=0)))
     _load_error(_write(tmp_path, "[]"))

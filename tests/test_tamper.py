@@ -69,8 +69,11 @@ def claim_holds(cert, w, truth, exact) -> tuple[bool, str]:
         o = cert["orders"][q]
         if sorted(o) != list(range(n - 1)) or any(EQKP[q][o[i]] > EQKP[q][o[i + 1]] for i in range(n - 2)):
             return False, "orders"
-    for m, q, c, pl, mask in cert["cells"]:
-        if not (0 <= pl <= 3) or mask < 0 or mask >> m:
+    L = len(cert["shifts"])
+    if not 1 <= L <= 16 or any(len(Z) != V for Z in cert["shifts"]):
+        return False, "shifts"
+    for m, q, c, j, mask in cert["cells"]:
+        if not (0 <= j < L) or mask <= 0 or mask >> m:  # any integer shift is exact: only the index matters here
             return False, "cell fields"
     covered = covered_inputs(cert["c0"], cert["cells"], n)
     if len(set(covered)) != len(covered) or len(covered) != cert["claimed_count"]:
@@ -130,11 +133,12 @@ def _campaign(subject, n_mut, seed):
         ok, why = claim_holds(c, w, truth, exact)
         (valid_accepts if ok else bad).append((desc, why))
     assert not bad, f"replay accepted certificates whose claim is false: {bad[:5]}"
-    # what may survive: enclosures moved outward (still enclosures), another valid bias placement, more
-    # Taylor terms, the exponent of an all-zero tensor; a large share would mean the checks are lax
+    # what may survive: enclosures moved outward (still enclosures), another valid shift index or a
+    # shift entry moved a little (any shift is exact), more Taylor terms, the exponent of an all-zero
+    # tensor; a large share would mean the checks are lax
     for desc, _ in valid_accepts:
         path = desc.split(":")[0].split("/")
-        assert path[0] in ("sqrt_d_head", "exp_eqke", "exp_eqkp", "taylor_terms", "weights") or \
+        assert path[0] in ("sqrt_d_head", "exp_eqke", "exp_eqkp", "taylor_terms", "weights", "shifts") or \
             (path[0] == "cells" and path[2] == "3"), f"unexpected accepted mutation {desc}"
         if path[0] == "weights":
             assert path[2] == "exponent" and not any(cert_nonzero(subject, path[1])), desc
@@ -151,6 +155,64 @@ def test_judge_has_teeth(subject):
     c = copy.deepcopy(cert)
     c["exp_eqke"]["hi"][0][0] = 0
     assert not claim_holds(c, w, truth, exact)[0]
+
+
+def _two_shift_subject(subject):
+    """The subject certificate with a second shift vector (minus the query-mean of the direct path)
+    that half of the cells use, kept only where the replay's exact predicate still proves the cell."""
+    from certgen import candidate_shifts
+
+    w, cert, truth, exact = subject
+    V, n = cert["config"]["d_vocab"], cert["config"]["n_ctx"]
+    z, T = R.align_weights(cert["weights"], V, n, cert["config"]["d_model"], cert["config"]["d_head"])
+    paths = R.compute_paths(T, z, n)
+    mean_shift = candidate_shifts(paths)[4]
+    assert any(mean_shift)
+    c = copy.deepcopy(cert)
+    c["shifts"] = [[0] * V, mean_shift]
+    for i, cell in enumerate(c["cells"]):
+        if i % 2 == 0:
+            trial = copy.deepcopy(c)
+            trial["cells"][i][3] = 1
+            if R.replay(trial).ok:
+                c = trial
+    return c
+
+
+def test_tamper_shifts_and_indices(subject):
+    """Every shift entry and every cell's shift index, mutated: the replay accepts only what the
+    independent judge (mpmath forward on every covered input) finds true."""
+    w, cert, truth, exact = subject
+    c2 = _two_shift_subject(subject)
+    assert R.replay(c2).ok and claim_holds(c2, w, truth, exact)[0]
+    assert any(cell[3] == 1 for cell in c2["cells"])
+    rng = random.Random(5)
+    tried, rejected, bad = 0, 0, []
+    muts = []
+    for j in range(2):
+        for y in range(len(c2["shifts"][j])):
+            for new in (c2["shifts"][j][y] + (1 << 80), c2["shifts"][j][y] - (1 << 80), -c2["shifts"][j][y] - 1):
+                muts.append((("shifts", j, y), new))
+    for i in rng.sample(range(len(c2["cells"])), min(20, len(c2["cells"]))):
+        for new in (0, 1, 2, -1):
+            if new != c2["cells"][i][3]:
+                muts.append((("cells", i, 3), new))
+    for path, new in muts:
+        c = copy.deepcopy(c2)
+        node = c
+        for k in path[:-1]:
+            node = node[k]
+        node[path[-1]] = new
+        tried += 1
+        res = R.replay(c)
+        if not res.ok:
+            rejected += 1
+            continue
+        ok, why = claim_holds(c, w, truth, exact)
+        if not ok:
+            bad.append((path, new, why))
+    assert not bad, f"replay accepted false claims: {bad[:5]}"
+    assert rejected >= tried // 3, (rejected, tried)
 
 
 def test_tamper_200(subject):

@@ -1,10 +1,13 @@
-"""The emitter (untrusted): model -> cubic certificate (schema v1, pipeline/certificate/FORMAT.md).
+"""The emitter (untrusted): model -> cubic certificate (schema v2, pipeline/certificate/FORMAT.md).
 
     maxk certify artifacts/models/max4-seed123.safetensors --out artifacts/certs/max4-seed123.cert.json
 
-The witnesses come from the cubic strategy (S sets, bias placements, proved c = 0 sequences); the
+The witnesses come from the cubic strategy (S sets, shift vectors, proved c = 0 sequences); the
 exact data (integer weights, sqrt and exp enclosures, orders) is built here with the replay's own
-integer functions.  Every witness is then re-checked with the replay's exact predicates and any
+integer functions (one implementation, shared).  The shift vectors arrive as float64 vectors on
+the 2^(4 e0) grid (diagnostics["shifts"]) and are converted exactly; a strategy that still reports
+v1 bias placements (cells with a placement 0..3 and no "shifts") is translated exactly instead
+(shifts_from_placements).  Every witness is then re-checked with the replay's exact predicates and any
 that fails is dropped (and counted), so the emitted certificate always replays; the replay itself
 re-checks everything again, so nothing here is trusted.
 """
@@ -18,7 +21,8 @@ from fractions import Fraction
 import numpy as np
 
 from . import replay as R
-from .schema import PARAM_NAMES, SCHEMA_VERSION
+from ..errors import PipelineError
+from .schema import MAX_FRAC_BITS, MAX_SHIFT_BITS, MAX_SHIFTS, MAX_TAYLOR_TERMS, PARAM_NAMES, SCHEMA_VERSION
 
 TAYLOR_TERMS = 24  # keeps every exp entry within ~2^-77 relative (FORMAT.md), whatever F is
 MIN_FRAC_BITS = 64
@@ -97,7 +101,23 @@ def choose_frac_bits(paths: dict, z: int, h: int) -> int:
         for row in S:
             R_nats = max(R_nats, float(Fraction(max(row) - min(row), 1 << (4 * z))) / math.sqrt(h))
     F = MIN_FRAC_BITS + math.ceil(R_nats / math.log(2))
-    return min(4096, -(-F // 8) * 8)
+    return min(MAX_FRAC_BITS, -(-F // 8) * 8)
+
+
+def check_budget(V: int, n: int, d: int, h: int, F: int, NT: int) -> None:
+    """Raise PipelineError unless a certificate with these sizes is within the replay's ranges and
+    budget (schema.py, FORMAT.md "Budget"): certify never writes a certificate that does not replay."""
+    if type(F) is not int or not 1 <= F <= MAX_FRAC_BITS:
+        raise PipelineError(None, f"--frac-bits must be in 1..{MAX_FRAC_BITS} (the schema's range)")
+    if not 1 <= NT <= MAX_TAYLOR_TERMS:
+        raise PipelineError(None, f"taylor_terms must be in 1..{MAX_TAYLOR_TERMS} (the schema's range)")
+    if d > R.MAX_D_MODEL or h > R.MAX_D_HEAD:
+        raise PipelineError(None, f"the replay accepts d_model <= {R.MAX_D_MODEL} and d_head <= {R.MAX_D_HEAD}")
+    if R.exp_work(V, n, F, NT) > R.MAX_EXP_WORK:
+        raise PipelineError(None, f"frac_bits {F}: the exp tables would exceed the replay's budget "
+                                  f"V (V + n) F N_T <= {R.MAX_EXP_WORK}")
+    if V**n >= 1 << R.MAX_N_INPUTS_BITS:
+        raise PipelineError(None, f"the replay accepts V^n < 2^{R.MAX_N_INPUTS_BITS}")
 
 
 def exact_data(weights, frac_bits: int | None = None, taylor_terms: int = TAYLOR_TERMS) -> dict:
@@ -108,8 +128,10 @@ def exact_data(weights, frac_bits: int | None = None, taylor_terms: int = TAYLOR
     z, T = R.align_weights(wdict, V, n, d, h)
     paths = R.compute_paths(T, z, n)
     F = frac_bits if frac_bits is not None else choose_frac_bits(paths, z, h)
+    check_budget(V, n, d, h, F, taylor_terms)
     s_lo, s_hi = sqrt_enclosure(h, F)
     return {
+        "z": z,
         "weights": wdict,
         "paths": paths,
         "F": F,
@@ -121,8 +143,8 @@ def exact_data(weights, frac_bits: int | None = None, taylor_terms: int = TAYLOR
     }
 
 
-def assemble(weights, data: dict, c0: list, cells: list) -> dict:
-    """The certificate dict (schema v1) from exact data and witnesses; claimed_count recomputed."""
+def assemble(weights, data: dict, shifts: list, c0: list, cells: list) -> dict:
+    """The certificate dict (schema v2) from exact data and witnesses; claimed_count recomputed."""
     cfg = weights.config
     V, n, d, h = cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head
     count = len(c0) + sum(math.comb(n - 1, c) * bin(mask).count("1") ** c for _, _, c, _, mask in cells)
@@ -140,9 +162,42 @@ def assemble(weights, data: dict, c0: list, cells: list) -> dict:
         "exp_eqke": data["exp_eqke"],
         "exp_eqkp": data["exp_eqkp"],
         "orders": data["orders"],
+        "shifts": [list(Z) for Z in shifts],
         "c0": [list(e) for e in c0],
         "cells": [list(e) for e in cells],
     }
+
+
+# ----------------------------------------------------------------- shift vectors
+
+
+def exact_shift(vec, z: int) -> list[int]:
+    """A float64 shift vector on the 2^(4 e0) grid (e0 = -z) as the certificate's integers
+    (value = integer * 2^(4 e0)).  Exact: Fraction(v) * 2^(4z) must be an integer, else the
+    strategy broke its interface (AssertionError)."""
+    out = []
+    for v in np.asarray(vec, dtype=np.float64).reshape(-1):
+        fr = Fraction(float(v)) * (1 << (4 * z))
+        assert fr.denominator == 1, "shift entry is not on the 2^(4 e0) grid"
+        out.append(int(fr))
+    return out
+
+
+def shifts_from_placements(paths: dict, cells: list) -> tuple[list, list]:
+    """v1 fallback: the placement pl of each cell as the shift Z = dO bOV - (1 - dU) bU
+    (dU = pl & 1, dO = pl >> 1), exact integers from the replay's paths.  Returns (shifts, cells)
+    with equal vectors merged and shift 0 the zero vector (placement 1)."""
+    V = len(paths["bU"])
+    shifts, index, out = [[0] * V], {}, []
+    index[tuple(shifts[0])] = 0
+    for m, q, c, pl, mask in cells:
+        dU, dO = pl & 1, pl >> 1
+        Z = tuple(dO * paths["bOV"][y] - (1 - dU) * paths["bU"][y] for y in range(V))
+        if Z not in index:
+            index[Z] = len(shifts)
+            shifts.append(list(Z))
+        out.append((m, q, c, index[Z], mask))
+    return shifts, out
 
 
 # ----------------------------------------------------------------- certify
@@ -161,6 +216,8 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tu
     t0 = time.perf_counter()
     cfg = weights.config
     V, n = cfg.d_vocab, cfg.n_ctx
+    if frac_bits is not None:  # fail before the strategy runs
+        check_budget(V, n, cfg.d_model, cfg.d_head, frac_bits, TAYLOR_TERMS)
     res = cubic.run(weights, progress=progress)
     data = exact_data(weights, frac_bits)
     paths = data["paths"]
@@ -172,13 +229,28 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tu
             c0.append((m, q))
         else:
             dropped_c0 += 1
-    mats = [R.placement_matrices(paths, pl) for pl in range(4)]
+    if "shifts" in res.diagnostics:
+        shifts = [exact_shift(Z, data["z"]) for Z in res.diagnostics["shifts"]]
+        raw_cells = [tuple(int(x) for x in cell) for cell in res.diagnostics["cells"]]
+    else:
+        shifts, raw_cells = shifts_from_placements(paths, res.diagnostics["cells"])
+    if not 1 <= len(shifts) <= MAX_SHIFTS:
+        raise RuntimeError(f"the strategy returned {len(shifts)} shift vectors, the schema allows 1..{MAX_SHIFTS}")
+    oversize = {j for j, Z in enumerate(shifts) if any(x.bit_length() > MAX_SHIFT_BITS for x in Z)}
+    for j in oversize:  # never happens for float64 shifts; keeps the certificate within the schema
+        shifts[j] = [0] * V
+    mats = {}
     maxima = {}
     cells, dropped_k = [], 0
-    for m, q, c, pl, mask in res.diagnostics["cells"]:
-        if (m, pl) not in maxima:
-            maxima[(m, pl)] = R.split_maxima(*mats[pl], paths["PVOU"], m, V, n)
-        U, E = maxima[(m, pl)]
+    for m, q, c, j, mask in raw_cells:
+        if j in oversize or not 0 <= j < len(shifts):
+            dropped_k += bin(mask).count("1")
+            continue
+        if j not in mats:
+            mats[j] = R.shift_matrices(paths, shifts[j])
+        if (m, j) not in maxima:
+            maxima[(m, j)] = R.split_maxima(*mats[j], paths["PVOU"], m, V, n)
+        U, E = maxima[(m, j)]
         keep = 0
         for k in range(m):
             if mask >> k & 1:
@@ -187,14 +259,15 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tu
                 else:
                     dropped_k += 1
         if keep:
-            cells.append((m, q, c, pl, keep))
-    cert = assemble(weights, data, c0, cells)
+            cells.append((m, q, c, j, keep))
+    cert = assemble(weights, data, shifts, c0, cells)
     info = {
         "cubic_count": res.n_proved,
         "claimed_count": cert["claimed_count"],
         "dropped_k": dropped_k,
         "dropped_c0": dropped_c0,
         "frac_bits": data["F"],
+        "shifts": len(shifts),
         "cubic_seconds": res.seconds,
         "seconds": time.perf_counter() - t0,
     }

@@ -1,4 +1,4 @@
-"""Exact-integer replay of a cubic certificate: the trusted base (standard library only).
+"""Exact-integer replay of a cubic certificate (schema v2): the trusted base (standard library only).
 
     python -c "from pipeline.certificate.replay import replay_file; print(replay_file('cert.json'))"
 
@@ -34,9 +34,15 @@ correct in exact real arithmetic on these weights (correct: logit[max x] > logit
 * c = 0 (check 8).  Each listed (m, q) is one input (m, ..., m, q) with n-1 >= 1 copies of m
   when q < m (so its max is m; for n = 1 only q == m is allowed); check_c0 shows
   sum_i ub(w_i, Z_i[y]) < 0 for every y != m with the full logit difference, so it is correct.
-* c >= 1 (check 9).  For a cell (q, m, c) and a placement of the two bias vectors (any split
-  Dir + Ov of EUPU + EVOU gives the same logits because sum_i a_i = 1), the split maxima bound
-  every wrong-minus-right term: Z_i[y] <= U[q] + E[t_i] = g(t_i), because
+* Shift vectors (check 9).  For ANY vector Zs over the vocabulary (the certificate's `shifts`,
+  integers at scale 2^(4 e0)), put Dir = EUPU + Zs and Ov = EVOU - Zs (Zs added to every row).
+  Since sum_i a_i = 1, sum_i a_i (Dir'[q,y] + Ov'[t_i,y] + PVOU'[i,y])
+  = EUPU'[q,y] + Zs'[y] + sum_i a_i (EVOU'[t_i,y] - Zs'[y] + PVOU'[i,y]) = logit[y] - logit[m]:
+  the shift cancels exactly, whatever Zs is, so every cell may pick any listed shift (v1's four
+  bias placements are the shifts dO bOV - (1 - dU) bU).  The shift only moves mass between the
+  two maxima below, which is why it changes what the cell can prove, never what it means.
+* c >= 1 (check 9).  For a cell (q, m, c) with shift Zs, the split maxima bound every
+  wrong-minus-right term: Dir'[q,y] + Ov'[t_i,y] + PVOU'[i,y] <= U[q] + E[t_i] = g(t_i), because
   Dir'[q,y] <= U[q] and Ov'[t,y] + PVOU'[i,y] <= Ov'[t,y] + P[y] <= E[t] for y != m.  So
   sum_i w_i Z_i[y] <= sum_i w_i g(t_i) for every y != m.
   - Pure inputs (every non-max non-query token equal to k): sum_i w_i g(t_i) =
@@ -55,9 +61,14 @@ correct in exact real arithmetic on these weights (correct: logit[max x] > logit
 * Count (check 10).  An input determines q = x[n-1], m = max x and c = #{i < n-1 : x_i != m};
   the cell (q, m, c) covers exactly C(n-1, c) |S|^c distinct inputs (choose the c slots, then
   their tokens in S, all < m, so c is exactly c), the c0 entry (q, m) covers one (its c is 0, so
-  it is in no cell), and the strictly increasing lists contain each (m, q, c) / (m, q) once.  So the covered inputs are pairwise
-  distinct, all correct, and number exactly claimed_count.
+  it is in no cell), and the strictly increasing lists contain each (m, q, c) / (m, q) once.  So
+  the covered inputs are pairwise distinct, all correct, and number exactly claimed_count.
+  (An empty mask would prove nothing yet cost a split-maxima computation: check_cells rejects it.)
 (check_header demands V >= 2, so every max over y != m above is over a non-empty set.)
+
+Budget: check_header also bounds the work every later check can cause (d_model, d_head, V^n, the
+exp-table work V (V + n) F N_T, the shifts), and the loader bounds the bytes read; the limits are
+the named constants of schema.py, listed in FORMAT.md "Budget".
 """
 
 from __future__ import annotations
@@ -68,6 +79,14 @@ import struct
 from typing import NamedTuple
 
 from pipeline.certificate.schema import (
+    MAX_D_HEAD,
+    MAX_D_MODEL,
+    MAX_EXP_WORK,
+    MAX_FRAC_BITS,
+    MAX_N_INPUTS_BITS,
+    MAX_SHIFT_BITS,
+    MAX_SHIFTS,
+    MAX_TAYLOR_TERMS,
     PARAM_NAMES,
     SCHEMA_VERSION,
     STRATEGY,
@@ -77,8 +96,6 @@ from pipeline.certificate.schema import (
     validate_certificate,
 )
 
-MAX_FRAC_BITS = 4096  # resource guards against hostile certificates (FORMAT.md check 1)
-MAX_TAYLOR_TERMS = 1024
 MAX_SQUARINGS = 12  # exp arguments are capped at F <= 4096 = 2^12: e^x = (e^(x/2^j))^(2^j), j <= 12
 F32_MIN_EXPONENT = -149  # float32 values are multiples of 2^-149 ...
 F32_MAX_EXPONENT = 127  # ... and below 2^128
@@ -151,8 +168,19 @@ def popcount(mask: int) -> int:
 # ----------------------------------------------------------------- 1. header
 
 
+def exp_work(V: int, n: int, F: int, NT: int) -> int:
+    """The size of check 6: V (V + n) table entries, each two Taylor sums of N_T terms on F-bit
+    integers (FORMAT.md "Budget"); check_header refuses more than MAX_EXP_WORK."""
+    return V * (V + n) * F * NT
+
+
 def check_header(cert) -> str | None:
-    """Establishes: schema v1, strategy cubic, exact structure, V >= 2, n_inputs == V^n, F and N_T in range."""
+    """Establishes: schema v2, strategy cubic, exact structure, V >= 2, n_inputs == V^n, F and N_T
+    in range, and every resource limit of FORMAT.md "Budget" (d, h, V^n, exp-table work, shifts).
+
+    No number read from the certificate is formatted into a message unless it is bounded
+    (V^n is compared, never printed).
+    """
     try:
         validate_certificate(cert, None)  # key sets, int types, shapes and list lengths vs config
     except CertificateError as e:
@@ -163,13 +191,29 @@ def check_header(cert) -> str | None:
     V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
     if V < 2 or n < 1 or d < 1 or h < 1:
         return "config needs d_vocab >= 2 and n_ctx, d_model, d_head >= 1"
+    if d > MAX_D_MODEL or h > MAX_D_HEAD:
+        return f"config needs d_model <= {MAX_D_MODEL} and d_head <= {MAX_D_HEAD} (resource limit)"
+    if (V.bit_length() - 1) * n >= MAX_N_INPUTS_BITS or V**n >= (1 << MAX_N_INPUTS_BITS):
+        return f"V^n is not below 2^{MAX_N_INPUTS_BITS} (resource limit)"
     if cert["n_inputs"] != V**n:
-        return f"n_inputs is {cert['n_inputs']}, expected V^n = {V**n}"
+        return "n_inputs is not V^n = d_vocab^n_ctx"
     F, NT = cert["frac_bits"], cert["taylor_terms"]
     if F < 1 or F > MAX_FRAC_BITS:
-        return f"frac_bits {F} not in 1..{MAX_FRAC_BITS}"
+        return f"frac_bits not in 1..{MAX_FRAC_BITS}"
     if NT < 1 or NT > MAX_TAYLOR_TERMS:
-        return f"taylor_terms {NT} not in 1..{MAX_TAYLOR_TERMS}"
+        return f"taylor_terms not in 1..{MAX_TAYLOR_TERMS}"
+    if exp_work(V, n, F, NT) > MAX_EXP_WORK:
+        return (f"exp-table work V (V + n) frac_bits taylor_terms = {exp_work(V, n, F, NT)} exceeds "
+                f"{MAX_EXP_WORK} (resource limit)")
+    shifts = cert["shifts"]
+    if not (1 <= len(shifts) <= MAX_SHIFTS):
+        return f"shifts: expected 1..{MAX_SHIFTS} vectors"
+    for j in range(len(shifts)):
+        if len(shifts[j]) != V:
+            return f"shifts[{j}] has not V entries"
+        for x in shifts[j]:
+            if x.bit_length() > MAX_SHIFT_BITS:
+                return f"shifts[{j}] has an entry of more than {MAX_SHIFT_BITS} bits"
     shapes = param_shapes(V, n, d, h)
     for name in PARAM_NAMES:
         w = cert["weights"][name]
@@ -290,7 +334,10 @@ def compute_paths(T: dict, z: int, n: int) -> dict:
     """Establishes: the exact path matrices of FORMAT.md check 4, all at scale 2^(4 e0).
 
     Keys: EUPU0 [V][V], bU [V], bOV [V], EVOU0 [V][V], PVOU [n][V], EQKE [V][V], EQKP [V][n],
-    and the full-bias EUPU = EUPU0 + bU, EVOU = EVOU0 + bOV.
+    and the full-bias EUPU = EUPU0 + bU, EVOU = EVOU0 + bOV (the v2 checks read only EUPU, EVOU,
+    PVOU, EQKE, EQKP).
+    Complexity: O(V d V + n d V + d h V + V d h + V^2 h + V n h) integer products: W_V W_O W_U is
+    associated as W_V (W_O W_U), so no d x d matrix is ever formed (d <= MAX_D_MODEL).
     """
     W_E, W_pos, W_U = T["W_E"], T["W_pos"], T["W_U"]
     V = len(W_E)
@@ -317,7 +364,7 @@ def compute_paths(T: dict, z: int, n: int) -> dict:
     bOV = []
     for x in matmul([bsum], W_U)[0]:  # scale 3 e0
         bOV.append(x << z)
-    VOU = matmul(matmul(T["W_V"], T["W_O"]), W_U)  # [d][V], scale 3 e0
+    VOU = matmul(T["W_V"], matmul(T["W_O"], W_U))  # [d][V], scale 3 e0; never a d x d product
     EVOU0 = matmul(W_E, VOU)
     PVOU = matmul(W_pos, VOU)
     Qv = []  # [V][h], scale 2 e0
@@ -537,20 +584,18 @@ def check_c0(c0: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
 # ----------------------------------------------------------------- 9. cells, c >= 1
 
 
-def placement_matrices(paths: dict, pl: int) -> tuple:
-    """(Dir, Ov) for placement pl: bit 0 books b_U in the direct path, bit 1 books bOV there."""
-    dU = pl & 1
-    dO = pl >> 1
-    EUPU0, EVOU0, bU, bOV = paths["EUPU0"], paths["EVOU0"], paths["bU"], paths["bOV"]
-    V = len(EUPU0)
+def shift_matrices(paths: dict, Zs: list) -> tuple:
+    """(Dir, Ov) for the shift vector Zs: Dir[r,y] = EUPU[r,y] + Zs[y], Ov[r,y] = EVOU[r,y] - Zs[y]."""
+    EUPU, EVOU = paths["EUPU"], paths["EVOU"]
+    V = len(EUPU)
     Dir = []
     Ov = []
     for r in range(V):
         a = []
         b = []
         for y in range(V):
-            a.append(EUPU0[r][y] + dU * bU[y] + dO * bOV[y])
-            b.append(EVOU0[r][y] + (1 - dU) * bU[y] + (1 - dO) * bOV[y])
+            a.append(EUPU[r][y] + Zs[y])
+            b.append(EVOU[r][y] - Zs[y])
         Dir.append(a)
         Ov.append(b)
     return Dir, Ov
@@ -618,15 +663,19 @@ def cell_k_ok(m: int, q: int, c: int, k: int, U: list, E: list, o: list,
     return None
 
 
-def check_cells(cells: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
+def check_cells(cells: list, shifts: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
                 orders: list, V: int, n: int) -> str | None:
-    """Establishes: for each cell, every input with c non-max non-query tokens in S is correct."""
-    mats = []
-    for pl in range(4):
-        mats.append(placement_matrices(paths, pl))
-    cache = {}  # (m, pl) -> (U, E), computed lazily
+    """Establishes: for each cell, every input with c non-max non-query tokens in S is correct.
+
+    Complexity: O(V^2 + n V) per distinct (m, shift) pair used (split maxima, cached) plus
+    O(n) per (cell, k in S, arrangement).
+    Preconditions: checks 1..8 passed (shapes, exact paths, exp enclosures, sorted orders).
+    Postconditions: None only if every cell is in range, has a non-empty mask and proves every k in S.
+    """
+    mats = {}  # shift index -> (Dir, Ov), built lazily
+    cache = {}  # (m, shift index) -> (U, E), computed lazily
     for idx in range(len(cells)):
-        m, q, c, pl, mask = cells[idx]
+        m, q, c, j, mask = cells[idx]
         if idx > 0 and not lex_less(cells[idx - 1][0:3], cells[idx][0:3]):
             return f"cell {idx} (m={m}, q={q}, c={c}) is not strictly increasing in (m, q, c)"
         if not (0 <= q and q <= m and m < V):
@@ -636,13 +685,15 @@ def check_cells(cells: list, paths: dict, elo: list, ehi: list, plo: list, phi: 
             cmax = n - 2
         if not (1 <= c and c <= cmax):
             return f"cell (m={m}, q={q}, c={c}) needs 1 <= c <= {cmax}"
-        if not (0 <= pl and pl <= 3):
-            return f"cell (m={m}, q={q}, c={c}) placement {pl} not in 0..3"
-        if not (0 <= mask and mask < (1 << m)):
-            return f"cell (m={m}, q={q}, c={c}) mask not in 0..2^m-1"
-        key = (m, pl)
+        if not (0 <= j and j < len(shifts)):
+            return f"cell (m={m}, q={q}, c={c}) shift index not in 0..{len(shifts) - 1}"
+        if not (1 <= mask and mask < (1 << m)):
+            return f"cell (m={m}, q={q}, c={c}) mask not in 1..2^m-1 (an empty cell proves nothing)"
+        if j not in mats:
+            mats[j] = shift_matrices(paths, shifts[j])
+        key = (m, j)
         if key not in cache:
-            Dir, Ov = mats[pl]
+            Dir, Ov = mats[j]
             cache[key] = split_maxima(Dir, Ov, paths["PVOU"], m, V, n)
         U, E = cache[key]
         for k in range(m):
@@ -716,7 +767,7 @@ def replay(cert: dict) -> ReplayResult:
     problem = check_c0(cert["c0"], paths, elo, ehi, plo, phi, V, n)
     if problem is not None:
         return fail("check_c0", problem, NI)
-    problem = check_cells(cert["cells"], paths, elo, ehi, plo, phi, cert["orders"], V, n)
+    problem = check_cells(cert["cells"], cert["shifts"], paths, elo, ehi, plo, phi, cert["orders"], V, n)
     if problem is not None:
         return fail("check_cells", problem, NI)
     problem = check_count(cert["claimed_count"], cert["c0"], cert["cells"], n)
@@ -728,6 +779,6 @@ def replay(cert: dict) -> ReplayResult:
 
 def replay_file(path) -> ReplayResult:
     """load_certificate(path) then replay.  Raises CertificateError (one line naming the file)
-    when the file is unreadable or not schema-v1 JSON; a well-formed certificate whose numbers do
+    when the file is unreadable, not a regular file, over MAX_CERT_BYTES or not schema-v2 JSON; a well-formed certificate whose numbers do
     not check returns ReplayResult(ok=False, ...) naming the failing check."""
     return replay(load_certificate(path))

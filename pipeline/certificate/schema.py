@@ -1,10 +1,11 @@
-"""The certificate JSON schema (version 1): loading, structural validation and canonical dumping.
+"""The certificate JSON schema (version 2): loading, structural validation and canonical dumping.
 
 Owns the *shape* of a certificate (pipeline/certificate/FORMAT.md): the exact key sets, the
 types (every number is a JSON integer; a bool is not an integer), the list lengths implied by
 `config`, `schema_version` and `strategy`.  It checks nothing numeric; that is the replay's job
 (replay.py).  Standard library only: the replay imports it and an auditor must be able to read
-both alone.
+both alone.  It also owns every resource limit of the trusted checker (the "Budget" section of
+FORMAT.md), as the named constants below, so that the replay, the emitter and the tests share them.
 
     load_certificate(path) -> dict        parse + validate, or raise CertificateError
     validate_certificate(obj, path)       raise CertificateError naming the first problem
@@ -15,8 +16,21 @@ from __future__ import annotations
 
 import json
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STRATEGY = "cubic"
+V1_REJECTED = "schema version 1: re-certify with this version"
+
+# ---- Budget (FORMAT.md "Budget"): resource limits against hostile certificates.  A certificate
+# beyond any of them is rejected before the work it would cause (check_header, or the loader).
+MAX_CERT_BYTES = 64 << 20  # the loader reads at most this many bytes, from a regular file only
+MAX_FRAC_BITS = 4096  # 1 <= frac_bits <= this
+MAX_TAYLOR_TERMS = 1024  # 1 <= taylor_terms <= this
+MAX_D_MODEL = 1024  # d_model <= this (compute_paths is linear in d, never quadratic)
+MAX_D_HEAD = 1024  # d_head <= this
+MAX_N_INPUTS_BITS = 14000  # V^n < 2^14000 (fewer than 4300 decimal digits, Python's int-to-str limit)
+MAX_EXP_WORK = 1 << 30  # V (V + n) F N_T <= this: the size of the exp-table check (check 6), ~10 s here
+MAX_SHIFTS = 16  # 1 <= len(shifts) <= this
+MAX_SHIFT_BITS = 2048  # every shift entry has bit_length <= this
 
 # TransformerLens names in canonical order (hashing, io); twin of pipeline.model.config.PARAM_NAMES,
 # duplicated here because the trusted base imports nothing outside the standard library.
@@ -25,7 +39,7 @@ PARAM_NAMES = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U", "b_Q", "b_K", 
 TOP_KEYS = (
     "schema_version", "strategy", "model_sha256", "config", "n_inputs", "claimed_count",
     "frac_bits", "taylor_terms", "weights", "sqrt_d_head", "exp_eqke", "exp_eqkp", "orders",
-    "c0", "cells",
+    "shifts", "c0", "cells",
 )
 CONFIG_KEYS = ("d_vocab", "n_ctx", "d_model", "d_head")
 TENSOR_KEYS = ("shape", "exponent", "mantissas")
@@ -103,6 +117,8 @@ def _entries(xs, width: int, where: str) -> None:
 
 def _validate(obj) -> None:
     """Raise ValueError naming the first structural problem of a certificate object."""
+    if isinstance(obj, dict) and obj.get("schema_version") == 1 and type(obj["schema_version"]) is int:
+        raise ValueError(V1_REJECTED)
     _keys(obj, TOP_KEYS, "certificate")
     _int(obj["schema_version"], "schema_version")
     if obj["schema_version"] != SCHEMA_VERSION:
@@ -141,16 +157,26 @@ def _validate(obj) -> None:
         for k in LOHI_KEYS:
             _int_matrix(obj[table][k], V, cols, f"{table}.{k}")
     _int_matrix(obj["orders"], V, n - 1, "orders")
+    shifts = obj["shifts"]
+    if not isinstance(shifts, list) or not 1 <= len(shifts) <= MAX_SHIFTS:
+        raise ValueError(f"shifts: expected a list of 1..{MAX_SHIFTS} vectors")
+    for j, Z in enumerate(shifts):
+        _int_list(Z, V, f"shifts[{j}]")
+        for y, x in enumerate(Z):
+            if x.bit_length() > MAX_SHIFT_BITS:
+                raise ValueError(f"shifts[{j}][{y}]: more than {MAX_SHIFT_BITS} bits")
     _entries(obj["c0"], 2, "c0")
     _entries(obj["cells"], 5, "cells")
 
 
 def validate_certificate(obj, path) -> None:
-    """Raise CertificateError(path, problem) unless `obj` has exactly the schema-v1 structure.
+    """Raise CertificateError(path, problem) unless `obj` has exactly the schema-v2 structure.
 
     Postconditions (when it returns): every key of FORMAT.md is present and no other; every
     number is an int (not a bool); config values are >= 1 and d_vocab >= 2; every list has the length its
-    config implies; schema_version == 1 and strategy == "cubic".  Values are not checked.
+    config implies; `shifts` holds 1..MAX_SHIFTS vectors of V entries of at most MAX_SHIFT_BITS bits;
+    schema_version == 2 and strategy == "cubic".  A v1 certificate gets the one problem V1_REJECTED.
+    Other values are not checked (the replay does).
     """
     try:
         _validate(obj)
@@ -171,13 +197,48 @@ def _reject_constant(name):
     raise ValueError(f"non-finite number {name} is not allowed")
 
 
-def load_certificate(path) -> dict:
-    """Read, parse and validate a certificate JSON file; raise CertificateError on any problem."""
+def read_regular_file(path, limit: int, what: str) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes; else CertificateError.
+
+    Opened non-blocking (a FIFO opens at once instead of waiting for a writer), then fstat'ed:
+    anything but a regular file is refused; then at most limit + 1 bytes are read.
+    """
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
-        raise CertificateError(path, f"cannot read certificate: {e.strerror or e}") from None
+        raise CertificateError(path, f"cannot read {what}: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise CertificateError(path, f"{what} is not a regular file")
+        if st.st_size > limit:
+            raise CertificateError(path, f"{what} is larger than {limit} bytes")
+        chunks, total = [], 0
+        while total <= limit:
+            b = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not b:
+                break
+            chunks.append(b)
+            total += len(b)
+    except OSError as e:
+        raise CertificateError(path, f"cannot read {what}: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise CertificateError(path, f"{what} is larger than {limit} bytes")
+    return b"".join(chunks)
+
+
+def load_certificate(path) -> dict:
+    """Read, parse and validate a certificate JSON file; raise CertificateError on any problem.
+
+    Only a regular file is read (a FIFO, a device or a folder is refused without blocking), and at
+    most MAX_CERT_BYTES of it: a larger file is refused before it is parsed.
+    """
+    raw = read_regular_file(path, MAX_CERT_BYTES, "certificate")
     try:
         text = raw.decode("utf-8")
         obj = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
