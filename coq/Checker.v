@@ -288,7 +288,7 @@ Definition compute_paths (T : Aligned) : Paths :=
   let bVO := vec_mat (abV T) (aO T) in
   let bsum := vadd bVO (vshl z (abO T)) in
   let bOV := vshl z (vec_mat bsum WU) in
-  let VOU := matmul (matmul (aV T) (aO T)) WU in
+  let VOU := matmul (aV T) (matmul (aO T) WU) in  (* W_V (W_O W_U): no d x d product *)
   let EVOU0 := matmul WE VOU in
   let PVOU := matmul Wpos VOU in
   let bQz := vshl z (abQ T) in
@@ -503,38 +503,49 @@ Definition arrangement_slots (o : list bigZ) (c : nat) (high : bool) : list bigZ
   if high then (skipn c o, firstn c o)
   else (firstn (Nat.sub (length o) c) o, skipn (Nat.sub (length o) c) o).
 
-(** sum over slots i of ub(w(t, i), g), w(t, i) = [elo[q,t] plo[q,i], ehi[q,t] phi[q,i]]. *)
-Fixpoint slots_sum (el eh : bigZ) (plo phi : list bigZ) (g : bigZ) (slots : list bigZ) : bigZ :=
-  match slots with
+(** The positional weights (plo[q,i], phi[q,i]) of the slots i. *)
+Definition slot_weights (plo phi : list bigZ) (slots : list bigZ) : list (bigZ * bigZ) :=
+  map (fun i => (entry plo i, entry phi i)) slots.
+
+(** sum over the slots of ub(w(t, i), g), w(t, i) = [el plo[q,i], eh phi[q,i]],
+    (el, eh) = (elo[q,t], ehi[q,t]). *)
+Fixpoint slots_sum (el eh g : bigZ) (ws : list (bigZ * bigZ)) : bigZ :=
+  match ws with
   | [] => 0
-  | i :: s' => ub (el * entry plo i) (eh * entry phi i) g + slots_sum el eh plo phi g s'
+  | (pl, ph) :: ws' => ub (el * pl) (eh * ph) g + slots_sum el eh g ws'
   end.
 
-Record CellCtx := mkCellCtx {
-  x_n : bigZ; x_o : list bigZ; x_plo : list bigZ; x_phi : list bigZ;
-  x_elo : list bigZ; x_ehi : list bigZ; (* rows q of the tables *)
-  x_U : list bigZ; x_E : list bigZ; x_m : bigZ; x_q : bigZ; x_c : nat }.
+(** One arrangement of a cell, prepared once per cell: the part of the replay's sum that does
+    not depend on k (the m-slots and the query slot n-1), and the weights of the k-slots. *)
+Record Arrangement := mkArrangement { arr_fixed : bigZ; arr_kslots : list (bigZ * bigZ) }.
 
-Definition arrangement_ok (x : CellCtx) (k : bigZ) (high : bool) : bool :=
-  let (Ms, Ks) := arrangement_slots (x_o x) (x_c x) high in
-  let Uq := entry (x_U x) (x_q x) in
-  let m := x_m x in let q := x_q x in
-  let s := slots_sum (entry (x_elo x) m) (entry (x_ehi x) m) (x_plo x) (x_phi x)
-                     (Uq + entry (x_E x) m) Ms
-         + slots_sum (entry (x_elo x) k) (entry (x_ehi x) k) (x_plo x) (x_phi x)
-                     (Uq + entry (x_E x) k) Ks
-         + slots_sum (entry (x_elo x) q) (entry (x_ehi x) q) (x_plo x) (x_phi x)
-                     (Uq + entry (x_E x) q) ((x_n x - 1) :: nil) in
-  s <? 0.
+Definition arrangement (plo phi elo ehi U E : list bigZ) (m q n : bigZ) (o : list bigZ) (c : nat)
+    (high : bool) : Arrangement :=
+  let (Ms, Ks) := arrangement_slots o c high in
+  let Uq := entry U q in
+  mkArrangement
+    (slots_sum (entry elo m) (entry ehi m) (Uq + entry E m) (slot_weights plo phi Ms)
+     + slots_sum (entry elo q) (entry ehi q) (Uq + entry E q) (slot_weights plo phi ((n - 1) :: nil)))
+    (slot_weights plo phi Ks).
 
-Definition cell_k_ok (x : CellCtx) (k : bigZ) : bool :=
-  arrangement_ok x k false && arrangement_ok x k true.
+(** The replay's sum for the pure input with k on the k-slots is negative; (el, eh) =
+    (elo[q,k], ehi[q,k]), gk = U[q] + E[k]. *)
+Definition arrangement_ok (a : Arrangement) (el eh gk : bigZ) : bool :=
+  arr_fixed a + slots_sum el eh gk (arr_kslots a) <? 0.
 
-(** every k < m with bit k of [mask] set passes [cell_k_ok]. *)
-Fixpoint mask_ok (x : CellCtx) (fuel : nat) (k mask : bigZ) : bool :=
-  match fuel with
-  | O => true
-  | S f => (if BigZ.odd mask then cell_k_ok x k else true) && mask_ok x f (k + 1) (mask / 2)
+(** Both sorted arrangements ("low", "high") of the pure input with token k. *)
+Definition cell_k_ok (low high : Arrangement) (el eh gk : bigZ) : bool :=
+  arrangement_ok low el eh gk && arrangement_ok high el eh gk.
+
+(** Every k < fuel with bit k of [mask] set passes [cell_k_ok]; walks k = 0, 1, ... along the
+    token-indexed rows elo[q], ehi[q] and E (their heads belong to token k). *)
+Fixpoint mask_ok (low high : Arrangement) (Uq : bigZ) (elos ehis Es : list bigZ) (fuel : nat)
+    (mask : bigZ) : bool :=
+  match fuel, elos, ehis, Es with
+  | S f, el :: elos', eh :: ehis', e :: Es' =>
+      (if BigZ.odd mask then cell_k_ok low high el eh (Uq + e) else true) &&
+      mask_ok low high Uq elos' ehis' Es' f (mask / 2)
+  | _, _, _, _ => true
   end.
 
 Fixpoint cache_find (m j : bigZ) (cache : list (bigZ * bigZ * (list bigZ * list bigZ)))
@@ -572,10 +583,15 @@ Fixpoint cells_loop (env : CellsEnv) (prev : option Cell)
           | None => let ue := split_maxima (v_P env) (row (v_shifts env) j) m in
                     (ue, (m, j, ue) :: cache)
           end in
-        let ctx := mkCellCtx (v_n env) (row (v_orders env) q) (row (v_plo env) q)
-                     (row (v_phi env) q) (row (v_elo env) q) (row (v_ehi env) q)
-                     (fst ue) (snd ue) m q (to_nat (cell_c x)) in
-        if mask_ok ctx (to_nat m) 0 (cell_mask x) then cells_loop env (Some x) cache' l'
+        let U := fst ue in let E := snd ue in
+        let o := row (v_orders env) q in
+        let plo := row (v_plo env) q in let phi := row (v_phi env) q in
+        let elo := row (v_elo env) q in let ehi := row (v_ehi env) q in
+        let c := to_nat (cell_c x) in let n := v_n env in
+        let low := arrangement plo phi elo ehi U E m q n o c false in
+        let high := arrangement plo phi elo ehi U E m q n o c true in
+        if mask_ok low high (entry U q) elo ehi E (to_nat m) (cell_mask x)
+        then cells_loop env (Some x) cache' l'
         else false
       else false
   end.
