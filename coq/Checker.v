@@ -51,9 +51,10 @@ Definition MAX_EXP_WORK : bigZ := 1073741824.  (* 2^30 *)
 
 (** ** Certificate data *)
 
-(** A tensor: exponent and mantissa rows (row-major; a bias is one row, W_Q etc. drop the
-    leading head axis of size 1).  Real value = mantissa * 2^exponent. *)
-Record Tensor := mkTensor { t_exponent : bigZ; t_rows : list (list bigZ) }.
+(** A tensor: its declared shape, exponent and mantissa rows (the row-major mantissas cut along
+    the last axis; a bias is one row, W_Q etc. are d rows of h: the head axis of size 1 is only
+    in the shape).  Real value = mantissa * 2^exponent. *)
+Record Tensor := mkTensor { t_shape : list bigZ; t_exponent : bigZ; t_rows : list (list bigZ) }.
 
 Record Weights := mkWeights {
   W_E : Tensor; W_pos : Tensor; W_Q : Tensor; W_K : Tensor; W_V : Tensor; W_O : Tensor;
@@ -174,7 +175,16 @@ Definition choose (n k : bigZ) : bigZ :=
 
 (** ** 1. check_header *)
 
-Definition tensor_shape_ok (t : Tensor) (rows cols : bigZ) : bool := is_shape rows cols (t_rows t).
+Fixpoint list_eqb (u v : list bigZ) : bool :=
+  match u, v with
+  | [], [] => true
+  | x :: u', y :: v' => (x =? y) && list_eqb u' v'
+  | _, _ => false
+  end.
+
+(** The declared shape is [shape] and the mantissas are [rows] rows of [cols]. *)
+Definition tensor_shape_ok (t : Tensor) (shape : list bigZ) (rows cols : bigZ) : bool :=
+  list_eqb (t_shape t) shape && is_shape rows cols (t_rows t).
 
 Fixpoint small_entries (v : list bigZ) : bool :=
   match v with [] => true | x :: v' => (BigZ.abs x <? pow2 MAX_SHIFT_BITS) && small_entries v' end.
@@ -191,11 +201,14 @@ Definition header_shapes_ok (c : Cert) : bool :=
   let w := weights c in
   (schema_version c =? SCHEMA_VERSION) &&
   (2 <=? V) && (1 <=? n) && (1 <=? d) && (1 <=? h) &&
-  tensor_shape_ok (W_E w) V d && tensor_shape_ok (W_pos w) n d &&
-  tensor_shape_ok (W_Q w) d h && tensor_shape_ok (W_K w) d h && tensor_shape_ok (W_V w) d h &&
-  tensor_shape_ok (W_O w) h d && tensor_shape_ok (W_U w) d V &&
-  tensor_shape_ok (b_Q w) 1 h && tensor_shape_ok (b_K w) 1 h && tensor_shape_ok (b_V w) 1 h &&
-  tensor_shape_ok (b_O w) 1 d && tensor_shape_ok (b_U w) 1 V &&
+  tensor_shape_ok (W_E w) (V :: d :: nil) V d && tensor_shape_ok (W_pos w) (n :: d :: nil) n d &&
+  tensor_shape_ok (W_Q w) (1 :: d :: h :: nil) d h &&
+  tensor_shape_ok (W_K w) (1 :: d :: h :: nil) d h &&
+  tensor_shape_ok (W_V w) (1 :: d :: h :: nil) d h &&
+  tensor_shape_ok (W_O w) (1 :: h :: d :: nil) h d && tensor_shape_ok (W_U w) (d :: V :: nil) d V &&
+  tensor_shape_ok (b_Q w) (1 :: h :: nil) 1 h && tensor_shape_ok (b_K w) (1 :: h :: nil) 1 h &&
+  tensor_shape_ok (b_V w) (1 :: h :: nil) 1 h &&
+  tensor_shape_ok (b_O w) (d :: nil) 1 d && tensor_shape_ok (b_U w) (V :: nil) 1 V &&
   is_shape V V (eqke_lo c) && is_shape V V (eqke_hi c) &&
   is_shape V n (eqkp_lo c) && is_shape V n (eqkp_hi c) &&
   is_shape V (n - 1) (orders c) &&

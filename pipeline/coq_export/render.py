@@ -87,7 +87,10 @@ def _lit(x: int) -> str:
 
 
 def _wrap(items: list[str], indent: str) -> str:
-    """`[a; b; ...]` with line breaks after WRAP characters."""
+    """`[a; b; ...]` with line breaks after WRAP characters.  A one-element list is written
+    `(a :: nil)`: `[a]` would be Bignums' notation for BigZ.to_Z under bigZ_scope."""
+    if len(items) == 1:
+        return "(" + items[0] + " :: nil)"
     lines, cur = [], ""
     for i, it in enumerate(items):
         piece = it + (";" if i + 1 < len(items) else "")
@@ -114,34 +117,39 @@ def coq_mat(rows, where: str, indent: str = "  ") -> str:
     if not rows:
         return "[]"
     body = (";\n" + indent + " ").join(coq_vec(r, f"{where}[{i}]", indent + "  ") for i, r in enumerate(rows))
+    if len(rows) == 1:
+        return "(" + body + " :: nil)"
     return "[" + body + "]"
 
 
 def _tensor_rows(w: dict, where: str) -> list:
-    """Row-major mantissas cut into rows of the last axis; a vector is one row."""
+    """Row-major mantissas cut into rows of the last axis; a vector is one row.  (A last axis
+    that is not a positive integer cuts rows of 1: Checker.v compares the declared shape with
+    the config anyway, and rejects.)"""
     shape, mants = w["shape"], w["mantissas"]
-    if not isinstance(shape, list) or not shape or not isinstance(mants, list):
+    if not isinstance(shape, list) or not isinstance(mants, list):
         raise ValueError(f"cannot render {where}: expected a shape and a list of mantissas")
-    cols = _int(shape[-1], f"{where}.shape[-1]")
-    if cols < 1:
-        raise ValueError(f"cannot render {where}: last axis must be >= 1")
+    cols = shape[-1] if shape and type(shape[-1]) is int and shape[-1] >= 1 else 1
     return [mants[i:i + cols] for i in range(0, len(mants), cols)]
 
 
-def render(cert: dict, name: str) -> dict:
-    """{path relative to the Coq project folder: bytes} for certificate `cert` named `name`.
+def _wrap_cells(cells: list) -> str:
+    if not cells:
+        return "[]"
+    if len(cells) == 1:
+        return "((" + cells[0] + ") :: nil)"
+    return "[" + ";\n   ".join(cells) + "]"
 
-    Complexity: linear in the certificate's size.  Preconditions: `cert` has the key structure
-    of schema v2 (the CLI loads it with the schema loader).  Postconditions: deterministic bytes;
-    one file, Certs/<coq_ident(name)>.v.
-    """
-    ident = coq_ident(name)
+
+def _context(cert: dict) -> dict:
+    """The template variables of _data.v.j2 for one certificate (literals as Coq text)."""
     cfg = cert["config"]
     tensors = []
     for pname in PARAM_NAMES:
         w = cert["weights"][pname]
         tensors.append({
             "ident": TENSOR_IDENTS[pname],
+            "shape": coq_vec(w["shape"], f"weights.{pname}.shape"),
             "exponent": _lit(_int(w["exponent"], f"weights.{pname}.exponent")),
             "rows": coq_mat(_tensor_rows(w, f"weights.{pname}"), f"weights.{pname}.mantissas"),
         })
@@ -174,16 +182,45 @@ def render(cert: dict, name: str) -> dict:
         "orders": coq_mat(cert["orders"], "orders"),
         "shifts": coq_mat(cert["shifts"], "shifts"),
         "c0": _wrap(pairs, "  "),
-        "cells": "[" + ";\n   ".join(cells) + "]" if cells else "[]",
-        "theorem": ident[0].lower() + ident[1:] + "_checked",
+        "cells": _wrap_cells(cells),
     }
-    text = _env().get_template("cert.v.j2").render(**ctx)
-    return {f"{CERTS_DIR}/{ident}.v": text.encode("utf-8")}
+    return ctx
 
 
 def theorem_name(name: str) -> str:
+    """The theorem of the certificate module: "max4-seed123" -> max4_seed123_checked."""
     ident = coq_ident(name)
     return ident[0].lower() + ident[1:] + "_checked"
+
+
+def cert_module_path(name: str) -> str:
+    """The certificate module's path relative to the Coq project folder."""
+    return f"{CERTS_DIR}/{coq_ident(name)}.v"
+
+
+def render(cert: dict, name: str) -> dict:
+    """{path relative to the Coq project folder: bytes} for certificate `cert` named `name`.
+
+    Complexity: linear in the certificate's size.  Preconditions: `cert` has the key structure
+    of schema v2 (the CLI loads it with the schema loader).  Postconditions: deterministic bytes;
+    one file, Certs/<coq_ident(name)>.v, whose theorem is theorem_name(name).
+    """
+    ctx = _context(cert)
+    ctx["theorem"] = theorem_name(name)
+    text = _env().get_template("cert.v.j2").render(cert=ctx)
+    return {cert_module_path(name): text.encode("utf-8")}
+
+
+def render_verdicts(certs: list) -> bytes:
+    """One Coq file that prints `check` of each certificate (`= true` / `= false`, in order):
+    the differential tests run many small certificates through one coqc call with it."""
+    text = _env().get_template("verdicts.v.j2").render(certs=[_context(c) for c in certs])
+    return text.encode("utf-8")
+
+
+def parse_verdicts(stdout: str) -> list:
+    """The booleans printed by a render_verdicts file, in order."""
+    return [v == "true" for v in re.findall(r"^\s*=\s*(true|false)\s*$", stdout, flags=re.M)]
 
 
 _FORBIDDEN_RE = re.compile(r"\b(" + "|".join(FORBIDDEN) + r")\b")
@@ -250,6 +287,15 @@ def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str
         if proc.returncode != 0:
             return proc
     return subprocess.CompletedProcess(proc.args, 0, "".join(outs), proc.stderr)
+
+
+COMPUTATION_FAILURE = 'Unable to unify "true" with "false"'
+
+
+def is_computation_failure(stderr: str) -> bool:
+    """coqc failed at the `reflexivity` after `vm_compute` (check computed false), as opposed to
+    a syntax or type error."""
+    return COMPUTATION_FAILURE in stderr
 
 
 def parse_assumptions(stdout: str) -> list | None:
