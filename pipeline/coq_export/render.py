@@ -269,15 +269,14 @@ def coqc_command(coqc: str, project_dir: Path, source: str) -> list:
     return [coqc, "-q", "-R", ".", LOGICAL_ROOT, source]
 
 
-def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
-                    timeout: float | None = None) -> subprocess.CompletedProcess:
-    """coqc over the hand-written .v files (dependency order), then each of `cert_files`
-    (paths relative to project_dir).  Returns the first failing CompletedProcess, or the last
-    one (its stdout holds the Print Assumptions output of the certificate modules)."""
+def compile_files(sources: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
+                  timeout: float | None = None) -> subprocess.CompletedProcess:
+    """coqc on each of `sources` (paths relative to project_dir, in dependency order), stopping
+    at the first failure.  Returns the failing CompletedProcess, or one whose stdout is the
+    concatenated stdout (the Print Assumptions output of certificate modules)."""
     coqc = coqc or find_coqc()
     if coqc is None:
         raise FileNotFoundError(COQ_MISSING)
-    sources = [f for f in HAND_WRITTEN if f.endswith(".v")] + list(cert_files)
     outs = []
     proc = None
     for src in sources:
@@ -286,7 +285,15 @@ def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str
         outs.append(proc.stdout)
         if proc.returncode != 0:
             return proc
-    return subprocess.CompletedProcess(proc.args, 0, "".join(outs), proc.stderr)
+    args = proc.args if proc is not None else []
+    return subprocess.CompletedProcess(args, 0, "".join(outs), proc.stderr if proc is not None else "")
+
+
+def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
+                    timeout: float | None = None) -> subprocess.CompletedProcess:
+    """coqc over the hand-written .v files (dependency order), then each of `cert_files`."""
+    sources = [f for f in HAND_WRITTEN if f.endswith(".v")] + list(cert_files)
+    return compile_files(sources, project_dir, coqc, timeout)
 
 
 COMPUTATION_FAILURE = 'Unable to unify "true" with "false"'
