@@ -25,7 +25,7 @@
   Lazy evaluation matters under [vm_compute] (call by value): a later check runs only inside
   the [then] branch of the earlier one, never as an argument of [andb].
 
-  Compute with [vm_compute] only: never [native_compute], no extraction. *)
+  Compute with [vm_compute] only: never the native compiler, no extraction. *)
 
 From Coq Require Import List.
 From Bignums Require Import BigZ.

@@ -324,3 +324,45 @@ def test_differential_small(project):
 @pytest.mark.slow
 def test_differential_zoo_and_tamper(project):
     _differential(project, n_zoo=25, n_tamper=60, seed=2, tag="full")
+
+
+def test_face_for_archives(small):
+    from pipeline.coq_export import face
+
+    name, cert = small
+    files = face.render(cert, name)
+    assert list(files) == [f"coq/Certs/{C.coq_ident(name)}.v"]
+    assert face.HAND_WRITTEN == ["coq/_CoqProject", "coq/Checker.v", "coq/CheckerSpec.v"]
+    project = {**face.installed(), **files}
+    assert face.static_checks(project) == []
+    broken = {k: v for k, v in project.items() if k != "coq/Checker.v"}
+    found = face.static_checks(broken)
+    assert "coq/Checker.v: missing" in found
+    assert any("requires MaxK.Checker" in p for p in found)
+    bad = dict(project)
+    bad["coq/CheckerSpec.v"] = project["coq/CheckerSpec.v"] + b"\nAxiom cheat : False.\n"
+    assert any(p.startswith("coq/CheckerSpec.v:") and "Axiom" in p for p in face.static_checks(bad))
+
+
+def test_cli_coq_check_pass_and_fail(tmp_path, small, capsys):
+    need_coqc()
+    from pipeline import cli
+    from pipeline.certificate.schema import dump_certificate
+
+    name, cert = small
+    d = tmp_path / "coq"
+    d.mkdir()
+    for rel in C.HAND_WRITTEN:
+        shutil.copy(ROOT / "coq" / rel, d / rel)
+    good = tmp_path / "small.cert.json"
+    good.write_text(dump_certificate(cert))
+    assert cli.main(["coq-check", str(good), "--coq-dir", str(d)]) == 0
+    out = capsys.readouterr().out
+    assert "PrimInt63.add" in out and f"PASS {good}: coqc proved small_checked" in out
+    bad_cert = copy.deepcopy(cert)
+    bad_cert["claimed_count"] += 1
+    bad = tmp_path / "bad.cert.json"
+    bad.write_text(dump_certificate(bad_cert))
+    assert cli.main(["coq-check", str(bad), "--coq-dir", str(d)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL {bad}: the checker rejected the certificate (vm_compute gave false)" in out
