@@ -366,3 +366,38 @@ def test_cli_coq_check_pass_and_fail(tmp_path, small, capsys):
     assert cli.main(["coq-check", str(bad), "--coq-dir", str(d)]) == 1
     out = capsys.readouterr().out
     assert f"FAIL {bad}: the checker rejected the certificate (vm_compute gave false)" in out
+
+
+COQ_TWINS = [  # replay.py name -> coq/Checker.v name (FORMAT.md "Names in the three checkers")
+    ("ceil_div", "ceil_div"), ("popcount", "popcount"), ("check_header", "check_header"),
+    ("float32_bits", "float32_ok"), ("check_float32", "check_float32"),
+    ("align_weights", "align_weights"), ("compute_paths", "compute_paths"), ("check_sqrt", "check_sqrt"),
+    ("exp_reduction", "exp_reduction"), ("exp_lower", "exp_lower"), ("exp_upper", "exp_upper"),
+    ("check_exp_neg", "check_exp_neg"), ("check_exp_tables", "check_exp_tables"),
+    ("check_orders", "check_orders"), ("ub", "ub"), ("c0_entry_ok", "c0_entry_ok"), ("check_c0", "check_c0"),
+    ("split_maxima", "split_maxima"), ("arrangement_slots", "arrangement_slots"), ("slots_sum", "slots_sum"),
+    ("cell_k_ok", "cell_k_ok"), ("check_cells", "check_cells"), ("check_count", "check_count"),
+    ("replay", "check"),
+]
+
+
+def test_checker_v_is_the_replays_twin_in_order():
+    """Each replay function has its twin in Checker.v, defined in the same order, and FORMAT.md's
+    table of names lists it."""
+    py = (ROOT / "pipeline" / "certificate" / "replay.py").read_text()
+    coq = (ROOT / "coq" / "Checker.v").read_text()
+    fmt = (ROOT / "pipeline" / "certificate" / "FORMAT.md").read_text()
+    py_pos = [py.index(f"\ndef {p}(") for p, _ in COQ_TWINS]
+    coq_pos = []
+    for _, c in COQ_TWINS:
+        m = re.search(rf"^(?:Definition|Fixpoint) {c}\b", coq, flags=re.M)
+        assert m, f"Checker.v has no {c}"
+        coq_pos.append(m.start())
+        assert f"`{c}`" in fmt, f"FORMAT.md's table lacks {c}"
+    assert py_pos == sorted(py_pos) and coq_pos == sorted(coq_pos)
+    # the driver runs the ten checks in the replay's order
+    body = coq[coq.index("Definition check (c : Cert)"):]
+    order = [body.index(name + " ") for name in ("check_header", "check_float32", "compute_paths", "check_sqrt",
+                                                 "check_exp_tables", "check_orders", "check_c0",
+                                                 "check_cells", "check_count")]
+    assert order == sorted(order)
