@@ -196,7 +196,7 @@ def cmd_coq_check(args) -> int:
         print(f"FAIL {args.cert}: forbidden Coq constructs: " + "; ".join(problems))
         return 1
     theorem = C.theorem_name(name)
-    print(f"running coqc in {coq_dir}/ on " + ", ".join([f for f in C.HAND_WRITTEN if f.endswith(".v")] + list(files))
+    print(f"running coqc in {coq_dir}/ on " + ", ".join(C.project_sources(coq_dir) + list(files))
           + f" (theorem {theorem} : check cert = true, by vm_compute)")
     t0 = time.perf_counter()
     proc = C.compile_project(list(files), coq_dir, coqc)

@@ -42,13 +42,19 @@ def need_coqc():
         pytest.skip(MISSING)
 
 
+def copy_project(d: Path) -> None:
+    """Copy the hand-written Coq project (_CoqProject, its .v files, HAND_WRITTEN) into d."""
+    for rel in set(C.HAND_WRITTEN) | set(C.project_sources(ROOT / "coq")):
+        (d / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "coq" / rel, d / rel)
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """A private copy of the hand-written Coq project with Checker.v compiled once."""
+    """A private copy of the hand-written Coq project, compiled once (_CoqProject order)."""
     need_coqc()
     d = tmp_path_factory.mktemp("coqproj")
-    for rel in C.HAND_WRITTEN:
-        shutil.copy(ROOT / "coq" / rel, d / rel)
+    copy_project(d)
     proc = C.compile_project([], d, COQC)
     assert proc.returncode == 0, proc.stderr
     return d
@@ -352,8 +358,7 @@ def test_cli_coq_check_pass_and_fail(tmp_path, small, capsys):
     name, cert = small
     d = tmp_path / "coq"
     d.mkdir()
-    for rel in C.HAND_WRITTEN:
-        shutil.copy(ROOT / "coq" / rel, d / rel)
+    copy_project(d)
     good = tmp_path / "small.cert.json"
     good.write_text(dump_certificate(cert))
     assert cli.main(["coq-check", str(good), "--coq-dir", str(d)]) == 0

@@ -289,10 +289,16 @@ def compile_files(sources: list, project_dir: Path = PROJECT_DIR, coqc: str | No
     return subprocess.CompletedProcess(args, 0, "".join(outs), proc.stderr if proc is not None else "")
 
 
+def project_sources(project_dir: Path = PROJECT_DIR) -> list:
+    """The .v files listed in the project's _CoqProject, in its (dependency) order."""
+    text = (Path(project_dir) / "_CoqProject").read_text()
+    return [w for line in text.splitlines() for w in line.split()[:1] if w.endswith(".v")]
+
+
 def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
                     timeout: float | None = None) -> subprocess.CompletedProcess:
-    """coqc over the hand-written .v files (dependency order), then each of `cert_files`."""
-    sources = [f for f in HAND_WRITTEN if f.endswith(".v")] + list(cert_files)
+    """coqc over the project's .v files (the _CoqProject order), then each of `cert_files`."""
+    sources = project_sources(project_dir) + [f for f in cert_files]
     return compile_files(sources, project_dir, coqc, timeout)
 
 
