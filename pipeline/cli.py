@@ -186,7 +186,10 @@ def cmd_coq_check(args) -> int:
     for rel in C.HAND_WRITTEN:
         if not (coq_dir / rel).is_file():
             raise UserError(f"{coq_dir / rel}: the hand-written Coq file is missing")
-    files = C.render(cert, name)
+    try:
+        files = C.render(cert, name)
+    except ValueError as e:
+        raise UserError(f"{args.cert}: {e}") from None
     for rel, data in files.items():  # render if needed: rewrite only when the bytes differ
         p = coq_dir / rel
         if not p.is_file() or p.read_bytes() != data:
