@@ -10,7 +10,7 @@ MODEL  ?= artifacts/models/max4-seed123.safetensors
 NAME   := $(basename $(notdir $(MODEL)))
 CERT   := artifacts/certs/$(NAME).cert.json
 
-.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive clean
+.PHONY: help venv demo test test-all bench bounds certs replay coq-check lean-check check archive clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -55,11 +55,16 @@ replay: $(STAMP)  ## exact Python replay of every certificate in artifacts/certs
 lean-check: $(STAMP)  ## lake build in lean/ if a Lean toolchain exists; otherwise say so (exit 3)
 	@$(MAXK) lean-check
 
-check: replay lean-check  ## replay, then the Lean check
+# `maxk coq-check` exits 3 when coqc is missing (make then reports "Error 3" and exits 2).
+coq-check: $(STAMP)  ## render the shipped certificate into coq/Certs/ and prove check cert = true with coqc
+	@$(MAXK) coq-check $(CERT)
+
+check: replay coq-check lean-check  ## replay, then the Coq check, then the Lean check
 
 archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules and reports
 	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz \
 		$(foreach r,$(wildcard artifacts/reports/$(NAME).*),--report $(r))
 
 clean:  ## remove the venv and caches (keeps artifacts/)
-	rm -rf $(VENV) .pytest_cache lean/.lake
+	rm -rf $(VENV) .pytest_cache lean/.lake coq/Certs
+	find coq \( -name '*.vo' -o -name '*.vok' -o -name '*.vos' -o -name '*.glob' -o -name '.*.aux' \) -delete

@@ -10,9 +10,11 @@
     maxk archive --out artifacts/archives/max4-seed123.tar.gz
     maxk verify-archive artifacts/archives/max4-seed123.tar.gz
     maxk lean-bench --ops 10000
+    maxk coq-check artifacts/certs/max4-seed123.cert.json
 
 Exit codes: 0 success; 1 a check failed (replay FAIL, archive mismatch); 2 bad input (one line on
-stderr naming the file and the problem, nothing written); 3 the Lean toolchain is missing.
+stderr naming the file and the problem, nothing written); 3 the Lean toolchain (lean-check) or
+coqc (coq-check) is missing.
 """
 
 from __future__ import annotations
@@ -246,6 +248,62 @@ def cmd_lean_check(args) -> int:
     return subprocess.call([lake, "build"], cwd=args.lean_dir)
 
 
+# ---------------------------------------------------------------- Coq
+def cmd_coq_check(args) -> int:
+    import time
+
+    from .certificate.schema import load_certificate
+    from .coq_export import render as C
+
+    coqc = C.find_coqc()
+    if coqc is None:
+        print(C.COQ_MISSING)
+        return 3
+    cert = load_certificate(args.cert)
+    name = args.name or Path(args.cert).name.removesuffix(".json").removesuffix(".cert")
+    coq_dir = Path(args.coq_dir)
+    for rel in C.HAND_WRITTEN:
+        if not (coq_dir / rel).is_file():
+            raise UserError(f"{coq_dir / rel}: the hand-written Coq file is missing")
+    try:
+        files = C.render(cert, name)
+    except ValueError as e:
+        raise UserError(f"{args.cert}: {e}") from None
+    for rel, data in files.items():  # render if needed: rewrite only when the bytes differ
+        p = coq_dir / rel
+        if not p.is_file() or p.read_bytes() != data:
+            C.write({rel: data}, coq_dir)
+    problems = C.static_checks({**C.hand_written_files(coq_dir), **files})
+    if problems:
+        print(f"FAIL {args.cert}: forbidden Coq constructs: " + "; ".join(problems))
+        return 1
+    theorem = C.theorem_name(name)
+    print(f"running coqc in {coq_dir}/ on " + ", ".join(C.project_sources(coq_dir) + list(files))
+          + f" (theorem {theorem} : check cert = true, by vm_compute)")
+    t0 = time.perf_counter()
+    proc = C.compile_project(list(files), coq_dir, coqc)
+    dt = time.perf_counter() - t0
+    print(proc.stdout, end="")
+    if proc.returncode != 0:
+        print(proc.stderr, end="")
+        why = "the checker rejected the certificate (vm_compute gave false)" if C.is_computation_failure(
+            proc.stderr) else "coqc failed"
+        print(f"FAIL {args.cert}: {why} ({dt:.1f} s)")
+        return 1
+    names = C.parse_assumptions(proc.stdout)
+    if names is None:
+        print(f"FAIL {args.cert}: no Print Assumptions output from coqc")
+        return 1
+    bad = C.disallowed_assumptions(names)
+    if bad:
+        print(f"FAIL {args.cert}: the theorem rests on assumptions beyond the kernel's primitive integers: "
+              + ", ".join(bad))
+        return 1
+    print(f"PASS {args.cert}: coqc proved {theorem} ({dt:.1f} s); its assumptions are only the kernel's "
+          f"{len(names)} primitive integer operations (PrimInt63.*)")
+    return 0
+
+
 # ---------------------------------------------------------------- archives
 def cmd_archive(args) -> int:
     from .archive import create_archive
@@ -331,6 +389,14 @@ def build_parser() -> argparse.ArgumentParser:
     lc = sub.add_parser("lean-check", help="lake build in lean/ if a Lean toolchain exists; else say so and exit 3")
     lc.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
     lc.set_defaults(func=cmd_lean_check)
+
+    cc = sub.add_parser("coq-check", help="render a certificate into coq/Certs/ and prove check cert = true "
+                        "with coqc; exit 3 if coqc is missing")
+    cc.add_argument("cert", nargs="?", default="artifacts/certs/max4-seed123.cert.json",
+                    help="certificate JSON (default artifacts/certs/max4-seed123.cert.json)")
+    cc.add_argument("--coq-dir", default="coq", help="the Coq project folder holding Checker.v (default coq)")
+    cc.add_argument("--name", help="certificate name in Coq (default: from the file name)")
+    cc.set_defaults(func=cmd_coq_check)
 
     a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
     a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")

@@ -1,0 +1,1 @@
+"""Render cubic certificates into Coq modules under coq/ (untrusted; see render.py)."""

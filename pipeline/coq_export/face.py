@@ -1,0 +1,67 @@
+"""The Coq exporter's face: all that pipeline/archive.py (or any other consumer) may use.
+
+The same small face as pipeline/lean_export/face.py, so that the archive knows no Coq internals:
+
+    NAME            "coq": the name of the exporter's check in `maxk verify-archive`
+    ROOT            the folder that every relative path below is relative to (the repository)
+    FOLDER          "coq": every path of this exporter lies under ROOT/FOLDER
+    HAND_WRITTEN    relative paths of the hand-written files that every archive must carry
+                    unchanged: the project file and the checker (Checker.v defines `check`, the
+                    statement `check cert = true` is about), CheckerSpec.v (its BigZ -> Z
+                    lemmas); later Spec.v
+    render(cert, name) -> {relative path: bytes}
+                    the generated module coq/Certs/<Ident>.v of one certificate
+    static_checks(files) -> [problem]
+                    on {relative path: bytes}: no Admitted / admit / Axiom / Parameter /
+                    Conjecture / native_compute outside comments in any .v file; _CoqProject and
+                    Checker.v present; every `From MaxK Require` names a module present in `files`
+    installed() -> {relative path: bytes} of the installed hand-written files
+
+`coqc` (run by `maxk coq-check`) checks the statement carried by Checker.v and the rendered
+module's theorem `<ident>_checked : check cert = true`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import render as _r
+
+NAME = "coq"
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = "coq"
+HAND_WRITTEN = [f"{FOLDER}/{rel}" for rel in _r.HAND_WRITTEN]
+
+_REQUIRE = re.compile(r"From\s+MaxK\s+Require\s+(?:Import\s+|Export\s+)?([A-Za-z0-9_. ]+)\.(?:\s|$)")
+
+
+def render(cert: dict, name: str) -> dict[str, bytes]:
+    """The generated Coq file of `cert` as {relative path: bytes} (nothing is written).  Raises
+    ValueError for a certificate the Coq record cannot hold or a name without letters/digits."""
+    return {f"{FOLDER}/{rel}": data for rel, data in _r.render(cert, name).items()}
+
+
+def static_checks(files: dict[str, bytes]) -> list[str]:
+    """Problems of a Coq project given as {relative path: bytes} (paths under coq/), one line
+    each, naming the file.  An empty list means the project passes."""
+    coq = {rel: data for rel, data in files.items() if rel.startswith(f"{FOLDER}/")}
+    problems = [f"{FOLDER}/{p}" for p in _r.static_checks(
+        {rel[len(FOLDER) + 1:]: data for rel, data in coq.items()})]
+    for rel in (f"{FOLDER}/_CoqProject", f"{FOLDER}/Checker.v"):
+        if rel not in coq:
+            problems.append(f"{rel}: missing")
+    for rel in sorted(coq):
+        if rel.endswith(".v"):
+            text = coq[rel].decode("utf-8", errors="replace")
+            for m in _REQUIRE.finditer(text):
+                for mod in m.group(1).split():
+                    path = f"{FOLDER}/{mod.replace('.', '/')}.v"
+                    if path not in coq:
+                        problems.append(f"{rel}: requires MaxK.{mod}, but {path} is not in the project")
+    return problems
+
+
+def installed() -> dict[str, bytes]:
+    """The installed hand-written files, {relative path: bytes}.  Raises OSError if one is missing."""
+    return {rel: (ROOT / rel).read_bytes() for rel in HAND_WRITTEN}

@@ -1,0 +1,333 @@
+"""Render a cubic certificate (schema v2) into a Coq module, and run coqc on it (untrusted).
+
+    maxk coq-check artifacts/certs/max4-seed123.cert.json
+
+Owns the generated part of the Coq project under coq/ (logical name MaxK): for a certificate
+named N it renders, through templates/coq/cert.v.j2,
+
+    Certs/<Ident>.v   the certificate's integers as BigZ literals (Definitions of lists), the
+                      record `cert : Cert`, the theorem `<ident>_checked : check cert = true`
+                      proved by `vm_compute. reflexivity.`, and `Print Assumptions` of it.
+
+`Ident` is a Coq identifier made from N ("max4-seed123" -> "Max4_seed123").  The checker
+itself (coq/Checker.v) and coq/_CoqProject are hand-written: HAND_WRITTEN names them, and an
+archive must carry them unchanged.  Nothing here is trusted: a wrong rendering can only make
+coqc reject, or prove `check` of integers that the Python tests compare with the certificate's.
+
+The exporter's face (shared with lean_export, used by archive.py):
+    render(cert, name) -> {path relative to the Coq project folder: bytes}
+    HAND_WRITTEN       -> the hand-written files (relative to the same folder)
+    static_checks(files) -> list of problems (no Admitted/admit/Axiom/Parameter/Conjecture/
+                          native_compute in any .v file)
+Rendering is deterministic (same certificate and name: same bytes).  A certificate whose
+structure the Coq record cannot hold (a non-integer, a c0 entry that is not a pair, a cell
+that is not a 5-tuple) raises ValueError; every other certificate renders, including ones the
+checker rejects (the mutation tests need them).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import jinja2
+
+from pipeline.certificate.schema import PARAM_NAMES
+from pipeline.model.checkpoint import atomic_write_bytes
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "coq"  # the Coq project folder of this checkout
+LOGICAL_ROOT = "MaxK"
+CERTS_DIR = "Certs"
+HAND_WRITTEN = ("_CoqProject", "Checker.v", "CheckerSpec.v")  # in dependency order; later also Spec.v
+WRAP = 100  # soft line width of the literal lists (cosmetic only)
+COQ_MISSING = ("Coq not found: the Coq check was NOT run "
+               "(apt-get install coq libcoq-stdlib libcoq-bignums)")
+FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute")
+# The computational theorem may rest on the kernel's primitive integers (BigZ sits on them).
+ALLOWED_ASSUMPTION = re.compile(r"^PrimInt63\.[A-Za-z0-9_']+$")
+
+# Coq field name of each tensor in Checker.v's Weights record, in PARAM_NAMES order.
+TENSOR_IDENTS = {name: name + "_data" for name in PARAM_NAMES}
+
+
+def coq_ident(name: str) -> str:
+    """A Coq module identifier for a certificate name: "max4-seed123" -> "Max4_seed123"."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", str(name)) if p]
+    if not parts:
+        raise ValueError(f"certificate name {name!r} has no letters or digits")
+    ident = "_".join(parts)
+    if ident[0].isdigit():
+        ident = "C" + ident
+    return ident[0].upper() + ident[1:]
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _int(x, where: str) -> int:
+    if type(x) is not int:
+        raise ValueError(f"cannot render {where} = {x!r}: expected an integer")
+    return x
+
+
+def _lit(x: int) -> str:
+    """A bigZ literal; negatives are parenthesised so that lists parse unambiguously."""
+    return str(x) if x >= 0 else f"({x})"
+
+
+def _wrap(items: list[str], indent: str) -> str:
+    """`[a; b; ...]` with line breaks after WRAP characters.  A one-element list is written
+    `(a :: nil)`: `[a]` would be Bignums' notation for BigZ.to_Z under bigZ_scope."""
+    if len(items) == 1:
+        return "(" + items[0] + " :: nil)"
+    lines, cur = [], ""
+    for i, it in enumerate(items):
+        piece = it + (";" if i + 1 < len(items) else "")
+        if cur and len(cur) + 1 + len(piece) > WRAP:
+            lines.append(cur)
+            cur = piece
+        else:
+            cur = piece if not cur else cur + " " + piece
+    if not lines:
+        return "[" + cur + "]"
+    return "[" + ("\n" + indent + " ").join(lines + [cur]) + "]"
+
+
+def coq_vec(xs, where: str, indent: str = "    ") -> str:
+    if not isinstance(xs, list):
+        raise ValueError(f"cannot render {where}: expected a list")
+    return _wrap([_lit(_int(x, f"{where}[{i}]")) for i, x in enumerate(xs)], indent)
+
+
+def coq_mat(rows, where: str, indent: str = "  ") -> str:
+    """A list of rows, one row per line."""
+    if not isinstance(rows, list):
+        raise ValueError(f"cannot render {where}: expected a list of rows")
+    if not rows:
+        return "[]"
+    body = (";\n" + indent + " ").join(coq_vec(r, f"{where}[{i}]", indent + "  ") for i, r in enumerate(rows))
+    if len(rows) == 1:
+        return "(" + body + " :: nil)"
+    return "[" + body + "]"
+
+
+def _tensor_rows(w: dict, where: str) -> list:
+    """Row-major mantissas cut into rows of the last axis; a vector is one row.  (A last axis
+    that is not a positive integer cuts rows of 1: Checker.v compares the declared shape with
+    the config anyway, and rejects.)"""
+    shape, mants = w["shape"], w["mantissas"]
+    if not isinstance(shape, list) or not isinstance(mants, list):
+        raise ValueError(f"cannot render {where}: expected a shape and a list of mantissas")
+    cols = shape[-1] if shape and type(shape[-1]) is int and shape[-1] >= 1 else 1
+    return [mants[i:i + cols] for i in range(0, len(mants), cols)]
+
+
+def _wrap_cells(cells: list) -> str:
+    if not cells:
+        return "[]"
+    if len(cells) == 1:
+        return "((" + cells[0] + ") :: nil)"
+    return "[" + ";\n   ".join(cells) + "]"
+
+
+def _context(cert: dict) -> dict:
+    """The template variables of _data.v.j2 for one certificate (literals as Coq text)."""
+    cfg = cert["config"]
+    tensors = []
+    for pname in PARAM_NAMES:
+        w = cert["weights"][pname]
+        tensors.append({
+            "ident": TENSOR_IDENTS[pname],
+            "shape": coq_vec(w["shape"], f"weights.{pname}.shape"),
+            "exponent": _lit(_int(w["exponent"], f"weights.{pname}.exponent")),
+            "rows": coq_mat(_tensor_rows(w, f"weights.{pname}"), f"weights.{pname}.mantissas"),
+        })
+    pairs = []
+    for i, e in enumerate(cert["c0"]):
+        if not isinstance(e, list) or len(e) != 2:
+            raise ValueError(f"cannot render c0[{i}]: expected [m, q]")
+        pairs.append(f"({_lit(_int(e[0], f'c0[{i}][0]'))}, {_lit(_int(e[1], f'c0[{i}][1]'))})")
+    cells = []
+    for i, e in enumerate(cert["cells"]):
+        if not isinstance(e, list) or len(e) != 5:
+            raise ValueError(f"cannot render cells[{i}]: expected [m, q, c, shift, mask]")
+        cells.append("mkCell " + " ".join(_lit(_int(x, f"cells[{i}][{j}]")) for j, x in enumerate(e)))
+    ctx = {
+        "model_sha256": str(cert.get("model_sha256", "")),
+        "schema_version": _lit(_int(cert["schema_version"], "schema_version")),
+        "V": _lit(_int(cfg["d_vocab"], "config.d_vocab")), "n": _lit(_int(cfg["n_ctx"], "config.n_ctx")),
+        "d": _lit(_int(cfg["d_model"], "config.d_model")), "h": _lit(_int(cfg["d_head"], "config.d_head")),
+        "n_inputs": _lit(_int(cert["n_inputs"], "n_inputs")),
+        "claimed_count": _lit(_int(cert["claimed_count"], "claimed_count")),
+        "frac_bits": _lit(_int(cert["frac_bits"], "frac_bits")),
+        "taylor_terms": _lit(_int(cert["taylor_terms"], "taylor_terms")),
+        "sqrt_lo": _lit(_int(cert["sqrt_d_head"]["lo"], "sqrt_d_head.lo")),
+        "sqrt_hi": _lit(_int(cert["sqrt_d_head"]["hi"], "sqrt_d_head.hi")),
+        "tensors": tensors,
+        "eqke_lo": coq_mat(cert["exp_eqke"]["lo"], "exp_eqke.lo"),
+        "eqke_hi": coq_mat(cert["exp_eqke"]["hi"], "exp_eqke.hi"),
+        "eqkp_lo": coq_mat(cert["exp_eqkp"]["lo"], "exp_eqkp.lo"),
+        "eqkp_hi": coq_mat(cert["exp_eqkp"]["hi"], "exp_eqkp.hi"),
+        "orders": coq_mat(cert["orders"], "orders"),
+        "shifts": coq_mat(cert["shifts"], "shifts"),
+        "c0": _wrap(pairs, "  "),
+        "cells": _wrap_cells(cells),
+    }
+    return ctx
+
+
+def theorem_name(name: str) -> str:
+    """The theorem of the certificate module: "max4-seed123" -> max4_seed123_checked."""
+    ident = coq_ident(name)
+    return ident[0].lower() + ident[1:] + "_checked"
+
+
+def cert_module_path(name: str) -> str:
+    """The certificate module's path relative to the Coq project folder."""
+    return f"{CERTS_DIR}/{coq_ident(name)}.v"
+
+
+def render(cert: dict, name: str) -> dict:
+    """{path relative to the Coq project folder: bytes} for certificate `cert` named `name`.
+
+    Complexity: linear in the certificate's size.  Preconditions: `cert` has the key structure
+    of schema v2 (the CLI loads it with the schema loader).  Postconditions: deterministic bytes;
+    one file, Certs/<coq_ident(name)>.v, whose theorem is theorem_name(name).
+    """
+    ctx = _context(cert)
+    ctx["theorem"] = theorem_name(name)
+    text = _env().get_template("cert.v.j2").render(cert=ctx)
+    return {cert_module_path(name): text.encode("utf-8")}
+
+
+def render_verdicts(certs: list) -> bytes:
+    """One Coq file that prints `check` of each certificate (`= true` / `= false`, in order):
+    the differential tests run many small certificates through one coqc call with it."""
+    text = _env().get_template("verdicts.v.j2").render(certs=[_context(c) for c in certs])
+    return text.encode("utf-8")
+
+
+def parse_verdicts(stdout: str) -> list:
+    """The booleans printed by a render_verdicts file, in order."""
+    return [v == "true" for v in re.findall(r"^\s*=\s*(true|false)\s*$", stdout, flags=re.M)]
+
+
+_FORBIDDEN_RE = re.compile(r"\b(" + "|".join(FORBIDDEN) + r")\b")
+
+
+def static_checks(files: dict) -> list:
+    """Problems found by a lint of the Coq sources in `files` ({path: bytes}): any of
+    Admitted, admit, Axiom, Parameter, Conjecture, native_compute outside comments.
+    Returns [] when clean.  (Nested comments are stripped innermost-first.)"""
+    problems = []
+    for path in sorted(files):
+        if not str(path).endswith(".v"):
+            continue
+        text = files[path].decode("utf-8", errors="replace")
+        prev = None
+        while prev != text:  # strip comments, innermost first
+            prev = text
+            text = re.sub(r"\(\*(?:(?!\(\*|\*\)).)*\*\)", " ", text, flags=re.S)
+        for m in _FORBIDDEN_RE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            problems.append(f"{path}:{line}: forbidden {m.group(1)}")
+    return problems
+
+
+def hand_written_files(project_dir: Path = PROJECT_DIR) -> dict:
+    """{relative path: bytes} of the hand-written files of the Coq project."""
+    return {rel: (Path(project_dir) / rel).read_bytes() for rel in HAND_WRITTEN}
+
+
+def write(files: dict, project_dir: Path = PROJECT_DIR) -> list:
+    """Write rendered files under `project_dir` atomically; returns the paths written."""
+    out = []
+    for rel, data in sorted(files.items()):
+        p = Path(project_dir) / rel
+        atomic_write_bytes(p, data)
+        out.append(p)
+    return out
+
+
+def find_coqc() -> str | None:
+    return shutil.which("coqc")
+
+
+def coqc_command(coqc: str, project_dir: Path, source: str) -> list:
+    """The coqc call for one source file of the project (run with cwd = project_dir)."""
+    return [coqc, "-q", "-R", ".", LOGICAL_ROOT, source]
+
+
+def compile_files(sources: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
+                  timeout: float | None = None) -> subprocess.CompletedProcess:
+    """coqc on each of `sources` (paths relative to project_dir, in dependency order), stopping
+    at the first failure.  Returns the failing CompletedProcess, or one whose stdout is the
+    concatenated stdout (the Print Assumptions output of certificate modules)."""
+    coqc = coqc or find_coqc()
+    if coqc is None:
+        raise FileNotFoundError(COQ_MISSING)
+    outs = []
+    proc = None
+    for src in sources:
+        proc = subprocess.run(coqc_command(coqc, project_dir, src), cwd=str(project_dir),
+                              capture_output=True, text=True, timeout=timeout)
+        outs.append(proc.stdout)
+        if proc.returncode != 0:
+            return proc
+    args = proc.args if proc is not None else []
+    return subprocess.CompletedProcess(args, 0, "".join(outs), proc.stderr if proc is not None else "")
+
+
+def project_sources(project_dir: Path = PROJECT_DIR) -> list:
+    """The .v files listed in the project's _CoqProject, in its (dependency) order."""
+    text = (Path(project_dir) / "_CoqProject").read_text()
+    return [w for line in text.splitlines() for w in line.split()[:1] if w.endswith(".v")]
+
+
+def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
+                    timeout: float | None = None) -> subprocess.CompletedProcess:
+    """coqc over the project's .v files (the _CoqProject order), then each of `cert_files`."""
+    sources = project_sources(project_dir) + [f for f in cert_files]
+    return compile_files(sources, project_dir, coqc, timeout)
+
+
+COMPUTATION_FAILURE = 'Unable to unify "true" with "false"'
+
+
+def is_computation_failure(stderr: str) -> bool:
+    """coqc failed at the `reflexivity` after `vm_compute` (check computed false), as opposed to
+    a syntax or type error."""
+    return COMPUTATION_FAILURE in stderr
+
+
+def parse_assumptions(stdout: str) -> list | None:
+    """The assumption names from coqc's `Print Assumptions` output: [] for "Closed under the
+    global context", the listed names otherwise, None if no such output is present."""
+    if "Closed under the global context" in stdout:
+        return []
+    lines = stdout.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "Axioms:":
+            names = []
+            for ln in lines[i + 1:]:
+                m = re.match(r"^([^\s:]+)(?:\s+:|$)", ln)  # "name : type" or "name" (type below)
+                if m:
+                    names.append(m.group(1))
+            return names
+    return None
+
+
+def disallowed_assumptions(names: list) -> list:
+    """The names that are not kernel primitive integer operations (PrimInt63.*)."""
+    return [x for x in names if not ALLOWED_ASSUMPTION.match(x)]

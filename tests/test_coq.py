@@ -1,0 +1,410 @@
+"""The Coq twin (coq/Checker.v) and its exporter (pipeline/coq_export/): coqc proves
+`check cert = true` for good certificates, fails at the computation step for bad ones, and
+agrees with the Python replay.
+
+Needs `coqc` with Bignums (Debian: coq libcoq-stdlib libcoq-bignums; .ci/run installs them).
+Without coqc every coqc test is SKIPPED with the reason "coqc not found: the Coq tests were NOT
+run ..." (pytest prints it in the summary with -rs); with MAXK_REQUIRE_COQ=1 in the environment
+(set by .ci/run) a missing coqc FAILS instead, so CI can never pass without running them.
+
+Verdicts are compared with the replay run on the same certificate with `model_sha256`
+recomputed from its (possibly mutated) weights: the sha256 of check 2 is Python only, so that
+is exactly the function the Coq twin computes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.certificate import replay as R
+from pipeline.certificate.schema import PARAM_NAMES, SCHEMA_VERSION, load_certificate
+from pipeline.coq_export import render as C
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_MODEL = ROOT / "artifacts" / "models" / "max4-seed123.safetensors"
+SHIPPED_CERT = ROOT / "artifacts" / "certs" / "max4-seed123.cert.json"
+COQC = C.find_coqc()
+MISSING = "coqc not found: the Coq tests were NOT run (apt-get install coq libcoq-stdlib libcoq-bignums)"
+
+
+def need_coqc():
+    if COQC is None:
+        if os.environ.get("MAXK_REQUIRE_COQ") == "1":
+            pytest.fail(MISSING + " (MAXK_REQUIRE_COQ=1: CI must run them)")
+        pytest.skip(MISSING)
+
+
+def copy_project(d: Path) -> None:
+    """Copy the hand-written Coq project (_CoqProject, its .v files, HAND_WRITTEN) into d."""
+    for rel in set(C.HAND_WRITTEN) | set(C.project_sources(ROOT / "coq")):
+        (d / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "coq" / rel, d / rel)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A private copy of the hand-written Coq project, compiled once (_CoqProject order)."""
+    need_coqc()
+    d = tmp_path_factory.mktemp("coqproj")
+    copy_project(d)
+    proc = C.compile_project([], d, COQC)
+    assert proc.returncode == 0, proc.stderr
+    return d
+
+
+def coq_prove(project: Path, cert: dict, name: str):
+    """Render `cert` as Certs/<name>.v and coqc it alone (Checker.vo is already built)."""
+    files = C.render(cert, name)
+    C.write(files, project)
+    (rel,) = files
+    proc = C.compile_files([rel], project, COQC)
+    return proc, files[rel].decode()
+
+
+def coq_verdicts(project: Path, certs: list, tag: str) -> list:
+    """check of each certificate by vm_compute, in one coqc run."""
+    src = f"Verdicts_{tag}.v"
+    (project / src).write_bytes(C.render_verdicts(certs))
+    proc = C.compile_files([src], project, COQC)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    v = C.parse_verdicts(proc.stdout)
+    assert len(v) == len(certs), proc.stdout[-2000:]
+    return v
+
+
+def rehashed(cert: dict) -> dict:
+    """`cert` with model_sha256 recomputed from its weights when they are float32 values."""
+    c = copy.deepcopy(cert)
+    try:
+        if R.check_float32(c["weights"]) is None:
+            c["model_sha256"] = R.weights_sha256(c["weights"])
+    except (TypeError, KeyError, AttributeError):
+        pass
+    return c
+
+
+def py_verdict(cert: dict) -> bool:
+    return R.replay(rehashed(cert)).ok
+
+
+def assert_computation_failure(proc, text: str, what: str):
+    """coqc failed, and at the `reflexivity` after `vm_compute` of the theorem (the checker
+    computed false), not at a syntax or type error."""
+    assert proc.returncode != 0, f"{what}: coqc accepted a certificate the replay rejects"
+    assert C.is_computation_failure(proc.stderr), f"{what}: not a computation failure:\n{proc.stderr[-1500:]}"
+    proof_line = next(i + 1 for i, ln in enumerate(text.splitlines()) if ln.startswith("Proof. vm_compute."))
+    m = re.search(r'line (\d+), characters', proc.stderr)
+    assert m and int(m.group(1)) == proof_line, f"{what}: failure not on the proof line {proof_line}:\n{proc.stderr}"
+
+
+# ----------------------------------------------------------------- certificates
+
+
+def zoo_certs():
+    from test_replay import cert_of, zoo
+
+    return [(name, cert_of(name)[1]) for name, _ in zoo()]
+
+
+@pytest.fixture(scope="module")
+def shipped_cert():
+    """The shipped certificate; while artifacts/certs still holds a schema-v1 file (before the
+    integrator re-certifies), the shipped model certified now with the v2 emitter."""
+    raw = json.loads(SHIPPED_CERT.read_text())
+    if raw.get("schema_version") == SCHEMA_VERSION:
+        return load_certificate(SHIPPED_CERT), "shipped file"
+    from pipeline.certificate.certify import certify
+    from pipeline.model.checkpoint import load_weights
+
+    cert, _ = certify(load_weights(SHIPPED_MODEL), progress=False)
+    return cert, "shipped model, certified now (the shipped file is schema v1)"
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A small zoo certificate with c0 entries, cells, several shifts and room in some S set:
+    the one with the most cells (a few seconds of coqc)."""
+    ok = [(name, cert) for name, cert in zoo_certs()
+          if cert["cells"] and cert["c0"] and len(cert["shifts"]) > 1 and cert["config"]["n_ctx"] >= 3
+          and any(bin(x[4]).count("1") < x[0] for x in cert["cells"])]
+    assert ok, "no suitable zoo certificate"
+    name, cert = max(ok, key=lambda nc: len(nc[1]["cells"]))
+    assert R.replay(cert).ok
+    return name, cert
+
+
+# ----------------------------------------------------------------- no coqc needed
+
+
+def test_static_checks_clean_and_have_teeth(small):
+    name, cert = small
+    files = {**C.hand_written_files(), **C.render(cert, name)}
+    assert C.static_checks(files) == []
+    bad = dict(files)
+    bad["Checker.v"] = files["Checker.v"] + b"\nLemma x : False. Proof. admit. Admitted.\n"
+    bad["Certs/X.v"] = b"(* Axiom in a comment is fine *)\nAxiom foo : False.\nTime Eval native_compute in 1.\n"
+    found = " ".join(C.static_checks(bad))
+    for word in ("admit", "Admitted", "Axiom", "native_compute"):
+        assert f"forbidden {word}" in found
+    assert "Certs/X.v:1:" not in found  # the comment is not flagged
+
+
+def test_render_is_deterministic_and_carries_the_integers(small):
+    name, cert = small
+    a, b = C.render(cert, name), C.render(copy.deepcopy(cert), name)
+    assert a == b and list(a) == [f"Certs/{C.coq_ident(name)}.v"]
+    text = a[list(a)[0]].decode()
+    body = text[text.index("Definition "):text.index("(* Checks 1")]
+    got = [int(x) for x in re.findall(r"(?<![\w.])-?\d+", body)]
+    want = []
+    for p in PARAM_NAMES:
+        w = cert["weights"][p]
+        want += w["shape"] + [w["exponent"]] + w["mantissas"]
+    for key in ("exp_eqke", "exp_eqkp"):
+        for lh in ("lo", "hi"):
+            want += [x for r in cert[key][lh] for x in r]
+    want += [x for r in cert["orders"] for x in r] + [x for r in cert["shifts"] for x in r]
+    want += [x for e in cert["c0"] for x in e] + [x for e in cert["cells"] for x in e]
+    cfg = cert["config"]
+    want += [cert["schema_version"], cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"],
+             cert["n_inputs"], cert["claimed_count"], cert["frac_bits"], cert["taylor_terms"],
+             cert["sqrt_d_head"]["lo"], cert["sqrt_d_head"]["hi"]]
+    assert got == want
+
+
+def test_assumption_allowlist_parsing():
+    out = ("Axioms:\nPrimInt63.add : PrimInt63.int -> PrimInt63.int -> PrimInt63.int\n"
+           "PrimInt63.subc\n  : PrimInt63.int -> PrimInt63.int -> CarryType.carry PrimInt63.int\n"
+           "Classical_Prop.classic : forall P : Prop, P \\/ ~ P\n")
+    names = C.parse_assumptions(out)
+    assert names == ["PrimInt63.add", "PrimInt63.subc", "Classical_Prop.classic"]
+    assert C.disallowed_assumptions(names) == ["Classical_Prop.classic"]
+    assert C.parse_assumptions("Closed under the global context\n") == []
+    assert C.parse_assumptions("nothing\n") is None
+
+
+def test_coq_check_without_coqc_says_so(monkeypatch, capsys):
+    from pipeline import cli
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert cli.main(["coq-check", str(SHIPPED_CERT)]) == 3
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["Coq not found: the Coq check was NOT run (apt-get install coq libcoq-stdlib libcoq-bignums)"]
+
+
+# ----------------------------------------------------------------- coqc
+
+
+def test_shipped_certificate_checks_in_coq(project, shipped_cert):
+    cert, origin = shipped_cert
+    assert R.replay(cert).ok, origin
+    proc, _ = coq_prove(project, cert, "max4-seed123")
+    assert proc.returncode == 0, f"{origin}:\n{proc.stderr[-3000:]}"
+    names = C.parse_assumptions(proc.stdout)
+    assert names, f"no Print Assumptions output:\n{proc.stdout[-2000:]}"
+    assert C.disallowed_assumptions(names) == [], names
+    assert "PrimInt63.int" in names
+
+
+def test_small_zoo_certificates_check_in_coq(project):
+    certs = zoo_certs()
+    picked = [certs[i] for i in (0, 5, 12, 20, 23)]  # random0, random5, good0, biased0, tie
+    for name, cert in picked:
+        assert R.replay(cert).ok
+        proc, _ = coq_prove(project, cert, "zoo-" + name)
+        assert proc.returncode == 0, f"{name}:\n{proc.stderr[-2000:]}"
+        assert C.disallowed_assumptions(C.parse_assumptions(proc.stdout)) == []
+
+
+def _mutations(cert: dict) -> dict:
+    """The five required mutations, each one the replay rejects (sha256 recomputed) at the
+    named check; found by search on the Python side, then run once through coqc."""
+    out = {}
+    c = copy.deepcopy(cert)
+    c["claimed_count"] += 1
+    out["count"] = (c, "check_count")
+
+    for i in range(len(cert["weights"]["W_E"]["mantissas"])):
+        c = copy.deepcopy(cert)
+        c["weights"]["W_E"]["mantissas"][i] += 1
+        c = rehashed(c)
+        res = R.replay(c)
+        if not res.ok and res.failed_check not in ("check_header", "check_float32"):
+            out["mantissa"] = (c, res.failed_check)
+            break
+
+    V = cert["config"]["d_vocab"]
+    for q in range(V):
+        c = copy.deepcopy(cert)
+        hi = c["exp_eqke"]["hi"][q]
+        t = max(range(V), key=lambda j: hi[j])
+        hi[t] -= (hi[t] >> 20) + 1
+        res = R.replay(c)
+        if res.failed_check == "check_exp_tables":
+            out["exp_bound"] = (c, "check_exp_tables")
+            break
+
+    for idx, (m, q, cc, j, mask) in enumerate(cert["cells"]):
+        for k in range(m):
+            if not (mask >> k) & 1:
+                c = copy.deepcopy(cert)
+                c["cells"][idx][4] = mask | (1 << k)
+                old = R.math.comb(len(cert["orders"][0]), cc)
+                c["claimed_count"] += old * (bin(mask).count("1") + 1) ** cc - old * bin(mask).count("1") ** cc
+                if R.replay(c).failed_check == "check_cells" and R.check_count(
+                        c["claimed_count"], c["c0"], c["cells"], c["config"]["n_ctx"]) is None:
+                    out["S_bit"] = (c, "check_cells")
+                    break
+        if "S_bit" in out:
+            break
+
+    scale = max(abs(x) for r in R.compute_paths(*_aligned(cert))["EUPU"] for x in r) * 8 + 1
+    for idx, cell in enumerate(cert["cells"]):
+        j = cell[3]
+        for y in range(V):
+            for sign in (1, -1):
+                c = copy.deepcopy(cert)
+                c["shifts"][j][y] += sign * scale
+                if R.replay(c).failed_check == "check_cells":
+                    out["shift"] = (c, "check_cells")
+                    break
+            if "shift" in out:
+                break
+        if "shift" in out:
+            break
+    assert set(out) == {"count", "mantissa", "exp_bound", "S_bit", "shift"}, sorted(out)
+    return out
+
+
+def _aligned(cert):
+    cfg = cert["config"]
+    z, T = R.align_weights(cert["weights"], cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"])
+    return T, z, cfg["n_ctx"]
+
+
+def test_mutations_fail_at_the_computation(project, small):
+    name, cert = small
+    proc, _ = coq_prove(project, cert, "mut-base")
+    assert proc.returncode == 0, proc.stderr[-2000:]  # the unmutated certificate passes
+    for what, (c, failed) in _mutations(cert).items():
+        assert R.replay(c).failed_check == failed, what
+        proc, text = coq_prove(project, c, f"mut-{what}")
+        assert_computation_failure(proc, text, what)
+
+
+def _tamper_set(certs: list, n: int, seed: int) -> list:
+    from test_tamper import mutate
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        name, cert = certs[i % len(certs)]
+        c, desc = mutate(cert, rng)
+        out.append((f"{name}: {desc}", c))
+    return out
+
+
+def _differential(project, n_zoo: int, n_tamper: int, seed: int, tag: str):
+    certs = zoo_certs()
+    cases = [(name, c) for name, c in certs[:n_zoo]] + _tamper_set(certs[:n_zoo] or certs, n_tamper, seed)
+    coq = coq_verdicts(project, [c for _, c in cases], tag)
+    py = [py_verdict(c) for _, c in cases]
+    diff = [(desc, p, q) for (desc, _), p, q in zip(cases, py, coq) if p != q]
+    assert not diff, f"replay and Coq disagree (desc, replay, coq): {diff[:5]}"
+    n_acc = sum(py[n_zoo:])
+    assert all(py[:n_zoo]), "every zoo certificate replays"
+    assert n_tamper == 0 or n_acc < n_tamper, "some tampering must be rejected"
+    return n_acc
+
+
+def test_differential_small(project):
+    _differential(project, n_zoo=5, n_tamper=20, seed=1, tag="small")
+
+
+@pytest.mark.slow
+def test_differential_zoo_and_tamper(project):
+    _differential(project, n_zoo=25, n_tamper=60, seed=2, tag="full")
+
+
+def test_face_for_archives(small):
+    from pipeline.coq_export import face
+
+    name, cert = small
+    files = face.render(cert, name)
+    assert list(files) == [f"coq/Certs/{C.coq_ident(name)}.v"]
+    assert face.HAND_WRITTEN == ["coq/_CoqProject", "coq/Checker.v", "coq/CheckerSpec.v"]
+    project = {**face.installed(), **files}
+    assert face.static_checks(project) == []
+    broken = {k: v for k, v in project.items() if k != "coq/Checker.v"}
+    found = face.static_checks(broken)
+    assert "coq/Checker.v: missing" in found
+    assert any("requires MaxK.Checker" in p for p in found)
+    bad = dict(project)
+    bad["coq/CheckerSpec.v"] = project["coq/CheckerSpec.v"] + b"\nAxiom cheat : False.\n"
+    assert any(p.startswith("coq/CheckerSpec.v:") and "Axiom" in p for p in face.static_checks(bad))
+
+
+def test_cli_coq_check_pass_and_fail(tmp_path, small, capsys):
+    need_coqc()
+    from pipeline import cli
+    from pipeline.certificate.schema import dump_certificate
+
+    name, cert = small
+    d = tmp_path / "coq"
+    d.mkdir()
+    copy_project(d)
+    good = tmp_path / "small.cert.json"
+    good.write_text(dump_certificate(cert))
+    assert cli.main(["coq-check", str(good), "--coq-dir", str(d)]) == 0
+    out = capsys.readouterr().out
+    assert "PrimInt63.add" in out and f"PASS {good}: coqc proved small_checked" in out
+    bad_cert = copy.deepcopy(cert)
+    bad_cert["claimed_count"] += 1
+    bad = tmp_path / "bad.cert.json"
+    bad.write_text(dump_certificate(bad_cert))
+    assert cli.main(["coq-check", str(bad), "--coq-dir", str(d)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL {bad}: the checker rejected the certificate (vm_compute gave false)" in out
+
+
+COQ_TWINS = [  # replay.py name -> coq/Checker.v name (FORMAT.md "Names in the three checkers")
+    ("ceil_div", "ceil_div"), ("popcount", "popcount"), ("check_header", "check_header"),
+    ("float32_bits", "float32_ok"), ("check_float32", "check_float32"),
+    ("align_weights", "align_weights"), ("compute_paths", "compute_paths"), ("check_sqrt", "check_sqrt"),
+    ("exp_reduction", "exp_reduction"), ("exp_lower", "exp_lower"), ("exp_upper", "exp_upper"),
+    ("check_exp_neg", "check_exp_neg"), ("check_exp_tables", "check_exp_tables"),
+    ("check_orders", "check_orders"), ("ub", "ub"), ("c0_entry_ok", "c0_entry_ok"), ("check_c0", "check_c0"),
+    ("split_maxima", "split_maxima"), ("arrangement_slots", "arrangement_slots"), ("slots_sum", "slots_sum"),
+    ("cell_k_ok", "cell_k_ok"), ("check_cells", "check_cells"), ("check_count", "check_count"),
+    ("replay", "check"),
+]
+
+
+def test_checker_v_is_the_replays_twin_in_order():
+    """Each replay function has its twin in Checker.v, defined in the same order, and FORMAT.md's
+    table of names lists it."""
+    py = (ROOT / "pipeline" / "certificate" / "replay.py").read_text()
+    coq = (ROOT / "coq" / "Checker.v").read_text()
+    fmt = (ROOT / "pipeline" / "certificate" / "FORMAT.md").read_text()
+    py_pos = [py.index(f"\ndef {p}(") for p, _ in COQ_TWINS]
+    coq_pos = []
+    for _, c in COQ_TWINS:
+        m = re.search(rf"^(?:Definition|Fixpoint) {c}\b", coq, flags=re.M)
+        assert m, f"Checker.v has no {c}"
+        coq_pos.append(m.start())
+        assert f"`{c}`" in fmt, f"FORMAT.md's table lacks {c}"
+    assert py_pos == sorted(py_pos) and coq_pos == sorted(coq_pos)
+    # the driver runs the ten checks in the replay's order
+    body = coq[coq.index("Definition check (c : Cert)"):]
+    order = [body.index(name + " ") for name in ("check_header", "check_float32", "compute_paths", "check_sqrt",
+                                                 "check_exp_tables", "check_orders", "check_c0",
+                                                 "check_cells", "check_count")]
+    assert order == sorted(order)
