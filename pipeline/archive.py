@@ -4,8 +4,8 @@
     maxk verify-archive artifacts/archives/max4-seed123.tar.gz
 
 Owns the archive layout, the MANIFEST.json format, deterministic packing, safe extraction and the
-verification checks.  It knows no proof assistant: every exporter in EXPORTERS (today Lean) is
-used only through its face (pipeline/lean_export/face.py):
+verification checks.  It knows no proof assistant: every exporter in EXPORTERS (Lean and Coq) is
+used only through its face (pipeline/lean_export/face.py, pipeline/coq_export/face.py):
 
     NAME            the exporter's check name ("lean")
     ROOT            the folder its relative paths are relative to (the installed repository)
@@ -85,6 +85,7 @@ BASE_FOLDERS = ("model", "cert", "reports")  # top-level folders besides the exp
 # "pipeline.coq_export.face") is a one-line change here.
 EXPORTERS = (
     "pipeline.lean_export.face",
+    "pipeline.coq_export.face",
 )
 
 # Resource limits for verify_archive (a hostile archive must not fill the disk or the memory).
