@@ -49,19 +49,27 @@ c = 0 is the single sequence (m, ..., m, q): evaluated with the full logit diffe
 correct if for every y != m, sum_i w_i (EUPU'[q,y] + EVOU'[t_i,y] + PVOU'[i,y]) < 0 in intervals.
 
 Search and verification.  Which shifts to carry, which shift each cell uses and which k to try are
-chosen by a SEARCH in plain float64 (not sound, and it need not be: it only proposes).  Every proposed
-(shift, S) of a cell is then VERIFIED once in sound interval arithmetic (pipeline/numerics): the
-interval U, E for each (m, shift) pair used, and the interval sign of F for each proposed k and both
-arrangements.  A k whose interval F is not certainly < 0 is dropped.  The reported count uses only
-verified sets, so search rounding can cost count but never soundness.  The shifts themselves are
-rounded onto the grid before the search, so the search and the verification use the same exact Z.
+chosen by a SEARCH in plain float32/float64 (not sound, and it need not be: it only proposes; see
+select_shifts for the candidates and the greedy choice).  Every proposed (shift, S) of a cell is then
+VERIFIED once in sound interval arithmetic (pipeline/numerics): the interval U, E of each shift used
+(shift_maxima), and the interval sign of F for the proposed k and both arrangements (first once per
+cell with max_{k in S} e_k g(k), which bounds every k of S because B >= 0; k by k only for the cells
+where that fails).  A k whose interval F is not certainly < 0 is dropped.  The reported count uses
+only verified sets, so search rounding can cost count but never soundness.  The shifts themselves
+are rounded onto the grid before the search, so the search and the verification use the same exact Z.
+
+Split maxima in O(n V^2) per shift.  Since P[y] is itself a max over positions, the two maxima of E
+commute: E[t] = max_p (max_{y!=m} (Ov[t,y] + PVOU[p,y]) - PVOU[p,m]) - Ov[t,m], and a max over y != m
+is the row maximum or, at the row's argmax, the runner-up (top-two).  Both steps are exact (maxima and
+selections), so the interval version encloses the same real number.
 
 Bound = (#c0 proved + sum_{q,m,c} C(n-1,c) |S(q,m,c)|^c) / V^n.  An uncertain sign is "not proved".
 The exact replay (pipeline/certificate/replay.py) re-checks the same statement with integers only.
 
-Complexity: verification O(V^2 n) for the path matrices' use, O(V^2 + V n) exponential enclosures,
-O(V^2) per (m, shift) pair used (at most 16 V pairs, so O(V^3)), O(V) per cell and O(n V^3) for c = 0;
-search O(V^3 (n + log V)) float64 operations per candidate shift.
+Complexity: verification O(V d^2 + V^2 d) interval operations for the path matrices, O(V^2 + V n)
+vectorised exp enclosures, O(n V^2) per shift used (at most 16), O(1) per cell plus O(V) per cell
+that needs the k-by-k check, O(V^3) for c = 0; search O(n V^2) per candidate shift plus O(n V^2)
+float operations per scored (shift, query) pair.
 """
 
 from __future__ import annotations
@@ -438,9 +446,9 @@ def select_shifts(search: _Search, weights: Weights, Pf, scale_exp: int, kinds=N
 def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
     """Cubic lower bound with shift vectors (module docstring). Returns BoundResult with the witnesses.
 
-    Complexity: search O(V^3 (n + log V)) float64 operations per candidate shift; verification
-    O(V^2) interval operations per (m, shift) pair used, O(V) per cell, O(n V^3) for c = 0, O(V^2 + V n)
-    exp enclosures.
+    Complexity: O(V^3 n) in all (module docstring "Complexity"): the search scores about (3 + 4) V
+    (shift, query) pairs at O(n V^2) each; the verification is O(n V^2) per shift used, O(V) per cell
+    and O(V^3) for c = 0, plus O(V^2 + V n) vectorised exp enclosures.
     Preconditions: weights validated by make_weights; d_vocab >= 2.
     kinds: the shift candidates to search (None = ALL_KINDS; {"v1"} reproduces v1's four placements).
     Postconditions: n_proved <= number of inputs correct in exact real arithmetic;
@@ -454,7 +462,7 @@ def run(weights: Weights, progress: bool = False, kinds=None) -> BoundResult:
     V, n = cfg.d_vocab, cfg.n_ctx
     flops = FlopCounter()
 
-    # ---- search (float64, not sound): shifts, and per cell a shift index and a proposed S
+    # ---- search (float, not sound): shifts, and per cell a shift index and a proposed S
     Pf = path_matrices(weights)
     scale_exp = path_scale_exponent(weights)
     search = _Search(Pf, cfg.d_head, n)
