@@ -16,6 +16,8 @@ by separate heads), with EUPU = 0.  Families:
   * `hair_model`: a big y-symmetric logit 1.5 plus a max-of-K solver scaled by 2^-60, so every margin
     is a few 2^-60; the c = 0 sequences (m, ..., m, q) get margins of exactly +-2^-60 (relative),
     and two EVOU columns differ by a few float64 ulps (exact ties and one-ulp wins).
+  * `position_model` (not a near tie): every c = 0 sequence but one exactly wrong because of a
+    positional bias, for the c = 0 checks.
 
 Oracles: `exact_margins` (Fractions), `float_margins` (plain float64 forward pass, no bound),
 `float_table_sums` (the brute force's own summation of the table endpoints, without its bound).
@@ -225,9 +227,25 @@ def _two_channel_model(EV_big, EV_small, PV):
     return w
 
 
+def position_model(V: int = 3, n: int = 3, push: float = 3.0):
+    """Not a near tie: a positional bias that a c = 0 check must not get backwards.
+
+    EVOU[t, y] = 2 [t == y]; PVOU[i, 0] = push at every non-query slot (PVOU[n-1] = 0).  With push = 3
+    and n = 3 every c = 0 sequence (m, m, q) with m > 0 is exactly wrong (a tie for q = m, a loss to
+    y = 0 otherwise), and (0, 0, 0) is correct: a check that bounds the positional term by anything
+    but its exact value per position (for instance its maximum over positions, subtracted) proves
+    wrong sequences.
+    """
+    EV = 2.0 * np.eye(V)
+    PV = np.zeros((n, V))
+    PV[: n - 1, 0] = push
+    return uniform_model(EV, PV)
+
+
 def family():
-    """(name, weights) of every near-tie model the tests use."""
+    """(name, weights) of every model the near-tie tests use."""
     out = [(f"lost{s}", lost_smalls_model(V=3, n=3, seed=s)) for s in range(4)]
     out += [("lost-n4", lost_smalls_model(V=2, n=4, seed=7))]
     out += [(f"hair{v}", hair_model(V=4, n=3, variant=v)) for v in (0, 1)]
+    out += [("position", position_model())]
     return out

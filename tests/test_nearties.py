@@ -106,6 +106,8 @@ def test_cubic_c0_and_cover_never_claim_a_wrong_input(truth, name):
             if ok[q, m] and (q == m or n >= 2):
                 x = tuple([m] * (n - 1) + [q])
                 assert exact[x] == 1, f"{name}: c = 0 check proves {x}, exactly wrong"
+    if name == "position":  # non-vacuity: the check proves the one correct c = 0 sequence
+        assert ok[0, 0] and exact[(0,) * n] == 1
     res = cubic.run(w)
     for x in helpers.covered_inputs(res.diagnostics["c0"], res.diagnostics["cells"], n):
         assert exact[x] == 1, f"{name}: cubic covers {x}, exactly wrong"
