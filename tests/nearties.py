@@ -14,7 +14,8 @@ by separate heads), with EUPU = 0.  Families:
     entry an exact float64.  Summing the table entries in float64 loses the small terms, so the
     float sums without a rounding bound put some inputs on the wrong side of zero.
   * `hair_model`: a big y-symmetric logit 1.5 plus a max-of-K solver scaled by 2^-60, so every margin
-    is a few 2^-60; the c = 0 sequences (m, ..., m, q) get margins of exactly +-2^-60 (relative),
+    is a few 2^-60; constructed c = 0 sequences (m, m, 0) have logit differences of exactly
+    +-2^-60/3 or 0,
     and two EVOU columns differ by a few float64 ulps (exact ties and one-ulp wins).
   * `position_model` (not a near tie): every c = 0 sequence but one exactly wrong because of a
     positional bias, for the c = 0 checks.
@@ -184,7 +185,8 @@ def hair_model(V: int = 4, n: int = 3, variant: int = 0):
     EVOU[t, y] = 1.5 + EPS 4^t [t == y]   (a max-of-K solver: count(y) 4^y, scaled by EPS)
     PVOU[0, y] = EPS beta_y, beta_y = -(n-1) 4^y - (y mod 3)   (PVOU[i > 0] = 0)
     so n (logit[m] - logit[y]) = EPS (count(m) 4^m - count(y) 4^y + beta_m - beta_y).  For n = 3 the
-    c = 0 sequences (m, m, 0) get margins of exactly -EPS, 0 or +EPS (m mod 3 = 2, 1, 0).
+    c = 0 sequences (m, m, 0) get n-margins of exactly -EPS, 0 or +EPS (m mod 3 = 2, 1, 0): logit
+    differences of -2^-60/3, 0, +2^-60/3 on logits of about 1.5, which float64 sees as exact ties.
     variant 1: the last EVOU column is one float64 ulp of 1.5 above the others (two columns a few
     ulps apart): y = V-1 wins every input with m < V-1 by about n u, and loses nothing otherwise.
     """
