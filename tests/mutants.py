@@ -15,7 +15,9 @@ missing test.  Any other exit (collection error, timeout) is an ERROR.  Afterwar
 are re-run on the unmutated copy, where they must pass (a kill by a test that fails anyway is no kill).
 Every `old` text must occur exactly once in its file, so the list cannot silently rot when the code
 moves: a missing or ambiguous pattern is reported and makes the harness exit non-zero, as does any
-survivor or error.
+survivor or error.  A mutant may carry one alternative edit set (`alt`) for the schema-v2 / cubic+
+code of branch v2cert (validated on that code); the first set whose old texts all occur exactly once
+is applied.  Once v2 has landed, the v1 sets can be dropped and `alt` promoted to `edits`.
 
 MUTANTS is the single list to update when the code changes: (name, file, [(old, new), ...], targets).
 """
@@ -44,6 +46,10 @@ class Mutant:
     edits: tuple  # ((old, new), ...): each old must occur exactly once in the file
     targets: tuple  # pytest arguments (paths, node ids, -k expressions), fastest killer first
     what: str  # one line: the weakening
+    alt: tuple = ()  # an alternative edit set for a newer version of the file (used when `edits` does not match)
+
+    def variants(self):
+        return [self.edits] + ([self.alt] if self.alt else [])
 
 
 M = Mutant
@@ -78,7 +84,11 @@ MUTANTS = [
       (("            for a, b in ((a_low, b_low), (a_high, b_high)):",
         "            for a, b in ((a_low, b_low),):  # MUTANT"),),
       ("tests/test_cubic.py", "tests/test_certify.py"),
-      "cubic: only the low arrangement of the positional weights is checked"),
+      "cubic: only the low arrangement of the positional weights is checked",
+      alt=(("        AB = [(stack([sm[i] for sm in sums])[cc, qq], stack([sm[i + 1] for sm in sums])[cc, qq]) for i in (0, 2)]",
+            "        AB = [(stack([sm[i] for sm in sums])[cc, qq], stack([sm[i + 1] for sm in sums])[cc, qq]) for i in (0,)]"),
+           ("            self.arr.append(((cs[:, r], tot - cs[:, r]), (tot - cs[:, n - 1 - r], cs[:, n - 1 - r])))",
+            "            self.arr.append(((cs[:, r], tot - cs[:, r]),))  # MUTANT"))),
     M("replay-high-arrangement", "pipeline/certificate/replay.py",
       (("    for high in (False, True):", "    for high in (False,):  # MUTANT"),),
       ("tests/test_replay.py", "-k", "certgen_replays_and_is_sound or coarse or placement"),
@@ -87,7 +97,9 @@ MUTANTS = [
       (("        Z = EUc + EVmm[None, :, :] + PVc[i][None, :, :]  # [q, m, y]",
         "        Z = EUc + EVmm[None, :, :] - PVc.max(axis=0)[None, :, :]  # MUTANT"),),
       ("tests/test_nearties.py", "-k", "cubic_c0", "tests/test_cubic.py"),
-      "cubic c = 0 check: positional term replaced by its split maximum over positions, with a sign error"),
+      "cubic c = 0 check: positional term replaced by its split maximum over positions, with a sign error",
+      alt=(("    R1 = A[:, None] * EUPU + p_nq @ P.PVOU[: n - 1]  # [q, y]",
+            "    R1 = A[:, None] * EUPU - A[:, None] * P.PVOU[: n - 1].max(axis=0)[None, :]  # MUTANT"),)),
     M("replay-taylor-remainder", "pipeline/certificate/replay.py",
       (("            total += 2 * t  # remainder sum_{i >= NT} r^i/i! <= 2 r^NT/NT! for r <= 1",
         "            pass  # MUTANT"),),
@@ -105,11 +117,13 @@ MUTANTS = [
     M("replay-mask-range", "pipeline/certificate/replay.py",
       (("        if not (0 <= mask and mask < (1 << m)):", "        if not (0 <= mask):  # MUTANT"),),
       ("tests/test_replay.py", "-k", "mask"),
-      "replay check_cells: mask bits at or above m accepted"),
+      "replay check_cells: mask bits at or above m accepted",
+      alt=(("        if not (1 <= mask and mask < (1 << m)):", "        if not (1 <= mask):  # MUTANT"),)),
     M("cubic-k-lt-m", "pipeline/strategies/cubic.py",
       (("            S = ok & k_lt_m & allowed[:, :, None]", "            S = ok & allowed[:, :, None]  # MUTANT"),),
       ("tests/test_cubic.py",),
-      "cubic: the condition k < m dropped from the S sets"),
+      "cubic: the condition k < m dropped from the S sets",
+      alt=(("    S_prop &= search.ar[None, :] < mm[:, None]\n", "    pass  # MUTANT\n"),)),
     M("schema-duplicate-key", "pipeline/certificate/schema.py",
       (("        if k in out:\n            raise ValueError(f\"duplicate key {k!r}\")\n", ""),),
       ("tests/test_replay.py", "-k", "schema_errors"),
@@ -167,7 +181,9 @@ MUTANTS = [
       (("            allowed = valid_qm & ((q_idx[:, :, 0] == m_idx[:, :, 0]) | (c <= n - 2))  # [q, m]",
         "            allowed = valid_qm  # MUTANT"),),
       ("tests/test_teeth.py", "tests/test_cubic.py"),
-      "cubic: c = n-1 allowed for q < m (cells whose inputs hold no copy of m)"),
+      "cubic: c = n-1 allowed for q < m (cells whose inputs hold no copy of m)",
+      alt=(("        self.allowed = np.stack([valid & ((ar[:, None] == ar[None, :]) | (c <= n - 2)) for c in range(1, n)])",
+            "        self.allowed = np.stack([valid for c in range(1, n)])  # MUTANT"),)),
     M("schema-bool-is-int", "pipeline/certificate/schema.py",
       (("    return type(x) is int", "    return isinstance(x, int)  # MUTANT"),),
       ("tests/test_replay.py", "-k", "schema"),
@@ -196,16 +212,23 @@ def copy_tree(dest: Path) -> None:
             shutil.copy2(src, dest / rel)
 
 
+def choose_edits(mu: Mutant, text: str | None):
+    """The first edit set of mu whose old texts all occur exactly once in text, or None."""
+    for edits in mu.variants():
+        if text is not None and all(text.count(old) == 1 for old, _new in edits):
+            return edits
+    return None
+
+
 def check_patterns(mutants) -> list[str]:
-    """Problems: an old text that is missing or occurs more than once."""
+    """Problems: no edit set whose old texts all occur exactly once (missing or ambiguous)."""
     problems = []
     for mu in mutants:
         path = ROOT / mu.file
         text = path.read_text() if path.is_file() else None
-        for j, (old, _new) in enumerate(mu.edits):
-            k = 0 if text is None else text.count(old)
-            if k != 1:
-                problems.append(f"{mu.name}: edit {j} old text found {k} times in {mu.file} (expected once)")
+        if choose_edits(mu, text) is None:
+            counts = [[0 if text is None else text.count(old) for old, _ in edits] for edits in mu.variants()]
+            problems.append(f"{mu.name}: no edit set matches {mu.file} exactly once (old-text counts {counts})")
     return problems
 
 
@@ -267,7 +290,7 @@ def main(argv=None) -> int:
             path = tree / mu.file
             original = path.read_text()
             text = original
-            for old, new in mu.edits:
+            for old, new in choose_edits(mu, original):
                 text = text.replace(old, new, 1)
             path.write_text(text)
             try:
