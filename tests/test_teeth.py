@@ -74,7 +74,11 @@ def test_replay_rejects_a_cell_without_a_copy_of_its_max():
     assert not res.ok and res.failed_check == "check_cells" and "needs 1 <= c <=" in res.detail, res
     # and the cell's arithmetic alone passes: every k in S is accepted in both arrangements
     paths = _paths(cert, w)
-    U, E = R.split_maxima(*R.placement_matrices(paths, 0), paths["PVOU"], m, V, n)
+    if hasattr(R, "placement_matrices"):  # schema v1: the cell's field 3 is a bias placement
+        Dir, Ov = R.placement_matrices(paths, cell[3])
+    else:  # schema v2: field 3 indexes the certificate's shift vectors
+        Dir, Ov = R.shift_matrices(paths, cert["shifts"][cell[3]])
+    U, E = R.split_maxima(Dir, Ov, paths["PVOU"], m, V, n)
     e, p = cert["exp_eqke"], cert["exp_eqkp"]
     for k in range(m):
         assert R.cell_k_ok(m, q, c, k, U, E, cert["orders"][q], e["lo"], e["hi"], p["lo"], p["hi"], n) is None
