@@ -10,7 +10,7 @@ MODEL  ?= artifacts/models/max4-seed123.safetensors
 NAME   := $(basename $(notdir $(MODEL)))
 CERT   := artifacts/certs/$(NAME).cert.json
 
-.PHONY: help venv demo test test-all bench bounds certs replay coq-check lean-check check archive clean
+.PHONY: help venv demo test test-all mutants bench bounds certs replay coq-check lean-check check archive clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -36,6 +36,9 @@ test: $(STAMP)  ## the default test suite (slow benchmarks skipped)
 
 test-all: $(STAMP)  ## every test, including the slow ones
 	$(PY) -m pytest -m ''
+
+mutants: $(STAMP)  ## mutation harness (slow, ~6 min): every weakening of the sound core must fail a test
+	$(PY) tests/mutants.py
 
 bench: $(STAMP)  ## benchmarks: prints medians and ratios, never pass/fail on seconds
 	$(PY) tests/bench.py
