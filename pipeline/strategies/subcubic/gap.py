@@ -1,0 +1,201 @@
+"""Minimum-gap counting of the subcubic family: the sign test per (q, m, c) and the exact count.
+
+Cells.  An input with query q = x[n-1], max m >= q and c non-query positions holding tokens k != m
+(so k < m) lies in cell (q, m, c); c <= n-2 if q < m, c <= n-1 if q = m.  For c >= 1 the cell gets a
+gap g >= 1: the covered inputs are those whose c non-max non-query tokens all lie in {0, ..., m - g};
+inputs with some non-max token in (m - g, m) are counted as failures.  There are m - g + 1 token
+choices per non-max slot (tokens 0 .. m - g inclusive), so the cell covers exactly
+C(n-1, c) (m - g + 1)^c inputs (the paper's code counted (m - g)^c, dropping token m - g).  c = 0 is the
+single input (m, ..., m, q).  Every input lies in exactly one cell, so the counts add up.
+
+Sign test (attention.py for the slot bounds g*).  Divide every attention weight by the common
+exp(EQKE[q,m]/s) and by a common positional shift: slot i gets p_i rho_i with p_i = exp(EQKP[q,i]/s)
+(exact positional part, layer.positional_weights) and rho_i = exp((EQKE[q,t_i] - EQKE[q,m])/s):
+rho = 1 for the max token, rho_k <= rho_max = exp(-Delta/s) for a non-max token k <= m - g where
+    Delta[q,m,g] <= EQKE[q,m] - max_{k <= m-g} EQKE[q,k]
+            = sum_j L_j[q](R_j[m] - R_j[k]) + (E[q,m] - E[q,k])  >=  sum_j lo(L_j[q] (R_j[m] - [min, max]_{k<=m-g} R_j[k])) - eps[q]
+(eqke_error.py: the residual's within-row spread is <= eps[q]; interval products enclose every k), and
+for the query slot (q < m) rho_q = exp(-Dq/s) with Dq in sum_j L_j[q](R_j[m] - R_j[q]) +- eps[q].
+Then  F / exp(EQKE[q,m]/s) <= A gm + B hk + Q  with  hk = upper([0, rho_max] * Gk)  (covers either sign
+of Gk), Q = p_q gm (q = m) or p_q rho_q gq (q < m), and A (B) the total positional weight of the
+m-slots (non-max slots) among the n-1 non-query positions.  The bound is linear in A with A + B fixed,
+so its maximum over all placements is at one of the two sorted arrangements (cubic.py); A and B are
+enclosed from the sorted endpoints.  If the upper end is < 0 for both arrangements the whole cell
+(every token choice and every placement) is certainly correct.
+
+Search versus verification.  The gap per cell is chosen by an untrusted float search (the smallest g
+whose float bound is negative); only the chosen g is verified in intervals (mpmath exp), retrying
+g + 1, g + 2 if the verification fails.  FLOPs count the verification of the chosen g only.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+import numpy as np
+
+from ...numerics import Interval
+from .layer import Context
+
+RETRIES = 3
+
+
+def sorted_sums(p_nq: Interval, r: int):
+    """Enclosures of (A, B) for the two sorted arrangements: A = sum of the r smallest (resp. largest)
+    non-query positional weights, B = the rest.
+
+    Preconditions: p_nq [V(q), n-1] positive intervals, 0 <= r <= n-1.
+    Postconditions: ((A_low, B_low), (A_high, B_high)), each Interval [V(q)], enclosing the exact sums:
+    the sum of the r smallest exact values lies between the sums of the r smallest lower and upper ends.
+    """
+    lo, hi = np.sort(p_nq.lo, axis=1), np.sort(p_nq.hi, axis=1)
+    k = lo.shape[1]
+
+    def part(a, b):
+        if a == b:
+            z = np.zeros(lo.shape[0])
+            return Interval(z, z)
+        return Interval(lo[:, a:b], hi[:, a:b]).sum(axis=1)
+
+    return (part(0, r), part(r, k)), (part(k - r, k), part(0, k - r))
+
+
+def gap_tables(ctx: Context, eq: dict, fc):
+    """(Delta [q, m, g] Interval, Dq [q, m] Interval) from an eqke_bound result (module docstring).
+
+    Complexity: O(V^3) interval operations for the whole table (search); the verification uses
+    O(V^2 n) entries of it (counted by the caller) plus O(V) prefix extrema per term.
+    Postconditions: Delta.lo <= EQKE[q,m] - EQKE[q,k] for all k <= m - g (entries with m - g < 0 unused);
+    Dq encloses EQKE[q,m] - EQKE[q,q].
+    """
+    V = ctx.V
+    m_idx = np.arange(V)[:, None]
+    g_idx = np.arange(V)[None, :]
+    kmax = np.clip(m_idx - g_idx, 0, None)  # [m, g]: last covered token (clipped; unused when < 0)
+    if "full" in eq:
+        E = eq["full"]  # [q, t]
+        pmax = np.maximum.accumulate(E.hi, axis=1)  # [q, k]
+        fc.reduction("gap/prefix", (V, V), 2)
+        Emm = Interval(E.lo, E.hi)  # [q, m]
+        Delta = Interval.exact(Emm.lo[:, :, None]) - Interval.exact(pmax[:, kmax])  # [q, m, g]
+        diag = Interval(np.diagonal(E.lo).copy(), np.diagonal(E.hi).copy())  # [q]: EQKE[q,q]
+        Dq = E - diag[:, None]
+        return Delta, Dq
+    Delta = None
+    Dq = None
+    for L, R in eq["terms"]:
+        pmin = np.minimum.accumulate(R.lo)  # [k]
+        pmaxv = np.maximum.accumulate(R.hi)
+        fc.reduction("gap/prefix", (V,), 4)
+        D = R[:, None] - Interval(pmin[kmax], pmaxv[kmax])  # [m, g]: R[m] - R[k], k <= m - g
+        fc.elementwise("gap/D", (V, V))
+        term = L[:, None, None] * D[None, :, :]  # [q, m, g]
+        Delta = term if Delta is None else Delta + term
+        dq = L[:, None] * (R[None, :] - R[:, None])  # [q, m]: L[q](R[m] - R[q])
+        fc.elementwise("gap/Dq", (V, V), ops=2)
+        Dq = dq if Dq is None else Dq + dq
+    eps = Interval.exact(eq["eps"])
+    Delta = Interval.exact(Delta.lo) - eps[:, None, None]  # only the lower end is used
+    Dq = Dq + Interval(-eq["eps"], eq["eps"])[:, None]
+    fc.elementwise("gap/Dq", (V, V))
+    return Delta, Dq
+
+
+def _tables_and_rho_q(ctx: Context, eq: dict, fc):
+    """gap_tables plus rho_q = exp(-Dq/s) (one enclosure per (q, m)), memoised per error handling."""
+    Delta, Dq = gap_tables(ctx, eq, fc)
+    rho_q = (-Dq).div_pos(ctx.s).exp()  # [q, m]
+    fc.elementwise("gap/rho_q", Dq.shape, ops=3)
+    return Delta, Dq, rho_q
+
+
+def _rho_upper(ctx: Context, dl: np.ndarray) -> np.ndarray:
+    """Upper bounds >= exp(-dl/s) for exact floats dl, memoised by value across configurations."""
+    memo = ctx.__dict__.setdefault("_rho_memo", {})
+    vals = np.unique(dl)
+    todo = np.array([v for v in vals.tolist() if v not in memo], dtype=np.float64)
+    if len(todo):
+        hi = Interval.exact(-todo).div_pos(ctx.s).exp().hi
+        memo.update(zip(todo.tolist(), hi.tolist()))
+    return np.array([memo[v] for v in dl.tolist()], dtype=np.float64)
+
+
+def prove_cells(ctx: Context, eq: dict, key: str, slots, fc):
+    """Search and verify a gap per cell; returns (n_proved, cells, c0) with cells = [(q, m, c, g)].
+
+    Complexity: O(V^3 n) float operations for the search, O(V^2 n) interval operations and
+    exponential enclosures for the verification (counted in fc).
+    Preconditions: eq from eqke_bound, slots = (gm, Hk, gq, delta) from attention.slot_bounds.
+    Postconditions: every input counted (module docstring cells) is certainly correct in exact real
+    arithmetic; n_proved = len(c0) + sum over cells of C(n-1, c) (m - g + 1)^c.
+    """
+    V, n = ctx.V, ctx.n
+    gm, Hk, gq, delta = slots
+    p = ctx.positional_weights()  # [q, n]
+    p_nq, p_q = p[:, : n - 1], p[:, n - 1]
+    Delta, Dq, rho_q = ctx.get(f"gap:{key}", lambda f: _tables_and_rho_q(ctx, eq, f))
+    s_f = float(ctx.s.mid())
+    qv = np.arange(V)[:, None]
+    mv = np.arange(V)[None, :]
+    valid = qv <= mv  # [q, m]
+    # query slot term Q[q, m] (interval): p_q gm if q == m, p_q rho_q gq if q < m
+    Q = np.where(qv == mv, 0, 1)
+    Qint_eq = p_q[:, None] * Interval.exact(gm)
+    Qint_lt = (p_q[:, None] * rho_q) * Interval.exact(np.where(np.isfinite(gq), gq, 0.0))
+    Qi = Interval(np.where(Q == 0, Qint_eq.lo, Qint_lt.lo), np.where(Q == 0, Qint_eq.hi, Qint_lt.hi))
+    fc.elementwise("gap/Q", (V, V), ops=3)
+    n_proved = 0
+    cells, c0 = [], []
+    # c = 0: the single input (m, ..., m, q)
+    Ptot = p_nq.sum(axis=1)  # [q]
+    F0 = Ptot[:, None] * Interval.exact(gm) + Qi
+    fc.elementwise("gap/c0", (V, V), ops=2)
+    ok0 = F0.certainly_neg() & valid
+    for q, m in zip(*np.nonzero(ok0)):
+        c0.append((int(q), int(m)))
+    n_proved += len(c0)
+    for c in range(1, n):
+        r = n - 1 - c
+        allowed = valid & ((qv == mv) | (c <= n - 2)) & (mv >= 1)  # [q, m]
+        arr = sorted_sums(p_nq, r)
+        # ---- untrusted float search over g (all g at once)
+        rho_f = np.exp(np.minimum(-Delta.lo / s_f, 700.0))  # [q, m, g]
+        G_f = delta[:, None, None] + Hk[None, :, :]  # [q, m, g]
+        hk_f = np.maximum(rho_f * G_f, 0.0)
+        ok_f = np.ones((V, V, V), dtype=bool)
+        for A, B in arr:
+            Ff = A.mid()[:, None, None] * gm[:, :, None] + B.mid()[:, None, None] * hk_f + Qi.mid()[:, :, None]
+            ok_f &= Ff < 0
+        gmask = (np.arange(V)[None, None, :] >= 1) & (np.arange(V)[None, None, :] <= mv[:, :, None])
+        ok_f &= gmask & allowed[:, :, None]
+        ok_f[~np.isfinite(G_f)] = False
+        has = ok_f.any(axis=2)
+        g_choice = np.where(has, ok_f.argmax(axis=2), 0)  # smallest passing g
+        # ---- verification of the chosen g, in intervals, with retries
+        pending = np.argwhere(has)  # [N, 2] (q, m)
+        gsel = g_choice[has]
+        for _ in range(RETRIES):
+            if len(pending) == 0:
+                break
+            qs, ms = pending[:, 0], pending[:, 1]
+            inr = gsel <= ms
+            qs, ms, gsel = qs[inr], ms[inr], gsel[inr]
+            if len(qs) == 0:
+                break
+            rho_hi = _rho_upper(ctx, Delta.lo[qs, ms, gsel])  # [N]: >= exp(-Delta/s)
+            G = Interval.exact(delta[qs] + 0.0) + Interval.exact(Hk[ms, gsel])
+            G = Interval.exact(G.hi)
+            hk = Interval(np.zeros(len(qs)), rho_hi) * G  # [0, rho_max] * G: either sign of G
+            hk = Interval.exact(hk.hi)
+            ok = np.ones(len(qs), dtype=bool)
+            for A, B in arr:
+                F = A[qs] * Interval.exact(gm[qs, ms]) + B[qs] * hk + Qi[qs, ms]
+                ok &= F.certainly_neg()
+            fc.elementwise("gap/verify", (len(qs),), ops=4 * len(eq.get("terms", [1])) + 4 + 2 * 4)
+            for q, m, g in zip(qs[ok], ms[ok], gsel[ok]):
+                cells.append((int(q), int(m), c, int(g)))
+                n_proved += comb(n - 1, c) * (int(m) - int(g) + 1) ** c
+            bad = ~ok
+            pending = np.stack([qs[bad], ms[bad]], axis=1)
+            gsel = gsel[bad] + 1
+    return n_proved, cells, c0
