@@ -161,7 +161,8 @@ def prove_cells(ctx: Context, eq: dict, key: str, slots, fc):
         # ---- untrusted float search over g (all g at once)
         rho_f = np.exp(np.minimum(-Delta.lo / s_f, 700.0))  # [q, m, g]
         G_f = delta[:, None, None] + Hk[None, :, :]  # [q, m, g]
-        hk_f = np.maximum(rho_f * G_f, 0.0)
+        with np.errstate(invalid="ignore"):
+            hk_f = np.where(np.isfinite(G_f), np.maximum(rho_f * G_f, 0.0), 0.0)  # -inf: no such token
         ok_f = np.ones((V, V, V), dtype=bool)
         for A, B in arr:
             Ff = A.mid()[:, None, None] * gm[:, :, None] + B.mid()[:, None, None] * hk_f + Qi.mid()[:, :, None]

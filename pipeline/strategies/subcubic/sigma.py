@@ -29,7 +29,8 @@ from ...numerics import Interval
 def _frob_hi(Y: Interval) -> float:
     """Upper bound on |Y|_F for every point Y in the interval matrix (rounded up)."""
     A = Y.abs()
-    return float((A * A).sum().sqrt().hi)
+    S = (A * A).sum()  # >= 0 in exact arithmetic; outward rounding may put lo a hair below 0
+    return float(Interval(np.maximum(S.lo, 0.0), S.hi).sqrt().hi)
 
 
 def _root_pow2(E: int, F: float, j: int) -> float:
@@ -67,8 +68,8 @@ def rho_upper_psd_product(G: Interval, H: Interval, squarings: int = 5, flops: F
         if j == squarings:
             break
         m = float(np.maximum(np.abs(Y.lo), np.abs(Y.hi)).max())
-        if not (m > 0 and math.isfinite(m)):
-            break
+        if not (math.ldexp(1.0, -900) < m < math.ldexp(1.0, 900)):
+            break  # (near) zero or huge: keep the bounds found so far (rescaling would leave the range)
         e = math.frexp(m)[1]
         Y = Y * math.ldexp(1.0, -e)  # exact power-of-two rescaling (outward rounded)
         E = 2 * (E + e)
