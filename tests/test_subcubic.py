@@ -23,7 +23,7 @@ from pipeline.model.weights import make_weights
 from pipeline.numerics import Interval
 from pipeline.strategies import brute_force, get_strategy
 from pipeline.strategies.subcubic import GROUPS, SubcubicConfig, all_configs, run_config
-from pipeline.strategies.subcubic.eqke_error import ERROR_HANDLINGS, directions, eqke_bound
+from pipeline.strategies.subcubic.eqke_error import ERROR_HANDLINGS, directions, eqke_bound, peel_plan
 from pipeline.strategies.subcubic.eupu import EUPU_HANDLINGS, _svd_direction, eupu_bound
 from pipeline.strategies.subcubic.layer import Context
 from pipeline.strategies.subcubic.sigma import sigma1_upper
@@ -149,26 +149,19 @@ def _exact_terms(w, ctx, handling):
     Ek1 = np.concatenate([F["W_E"], one], axis=1)
     Wq1 = np.concatenate([F["W_Q"][0], F["b_Q"][0][None, :]], axis=0)
     Wk1 = np.concatenate([F["W_K"][0], F["b_K"][0][None, :]], axis=0)
-    x, z, x2 = directions(ctx)
-
-    def unit(v):
-        nn = float(v @ v)
-        return _frac(v / nn if nn > 0 else np.zeros_like(v))
-
-    x, z, x2 = _frac(x), _frac(z), _frac(x2)
-    xt, zt = unit(directions(ctx)[0]), unit(directions(ctx)[1])
-    a = Eq1.dot(x)
-    Eq_ = Eq1 - np.outer(a, xt)
-    beta = Ek1.dot(Wk1.dot(Wq1.T.dot(xt)))
-    b = Ek1.dot(z)
-    Ek_ = Ek1 - np.outer(b, zt)
-    s = Eq_.dot(Wq1.dot(Wk1.T.dot(zt)))
-    terms = [(a, beta), (s, b)]
-    if "subproduct" in handling:
-        x2t = unit(directions(ctx)[2])
-        a2 = Eq_.dot(x2)
-        r2 = Ek_.dot(Wk1.dot(Wq1.T.dot(x2t)))
-        terms.append((a2, r2))
+    F_, G_ = Eq1, Ek1
+    terms = []
+    plan = peel_plan(handling)
+    for side, (v, vt) in zip(plan, directions(ctx, plan)):
+        v, vt = _frac(v), _frac(vt)
+        if side == "q":
+            a = F_.dot(v)
+            terms.append((a, G_.dot(Wk1.dot(Wq1.T.dot(vt)))))
+            F_ = F_ - np.outer(a, vt)
+        else:
+            b = G_.dot(v)
+            terms.append((F_.dot(Wq1.dot(Wk1.T.dot(vt))), b))
+            G_ = G_ - np.outer(b, vt)
     return fp["EQKE"], terms
 
 

@@ -33,7 +33,7 @@ from ...flops import FlopCounter
 from ...model.weights import Weights
 from ..result import BoundResult
 from .attention import ATTENTION_HANDLINGS, slot_bounds
-from .eqke_error import CUBIC_REFERENCE, ERROR_HANDLINGS, QUADRATIC, VOCAB_MODEL_SQUARED, eqke_bound
+from .eqke_error import CUBIC_REFERENCE, ERROR_HANDLINGS, QUADRATIC, VOCAB_MODEL_SQUARED, eqke_bound, peel_plan
 from .eupu import EUPU_HANDLINGS, eupu_bound
 from .gap import prove_cells
 from .layer import Context
@@ -114,7 +114,7 @@ def run_config(ctx: Context, config: SubcubicConfig) -> BoundResult:
     gm, Hk, gq = slot_bounds(ctx, mu, delta, config.attention, fc)
     n_proved, cells, c0 = prove_cells(ctx, eq, config.error, (gm, Hk, gq, delta), fc)
     if "terms" in eq:
-        used.append(f"decomp:{int('subproduct' in config.error)}")
+        used.append(f"decomp:{peel_plan(config.error)}")
     steps = ctx.cost(used)
     for k, v in fc.by_step.items():
         steps[k] = steps.get(k, 0) + v

@@ -1,18 +1,17 @@
 """EQKE error handling of the subcubic family: a low-rank approximation plus a bounded residual.
 
-Decomposition (layer.py notation; EQKE = Eq1 Wq1 Wk1^T Ek1^T exactly).  Untrusted float search picks
-D-vectors x (query side) and z (key side) from the top singular pair of the float EQKE (and, for the
-"subproduct" forms, a second query-side vector x2 from the top singular pair of the remainder); the
-verification uses them as exact floats, and ANY choice is sound because the remainders are defined
-by subtraction in intervals:
-    a  = Eq1 x,  Eq_ = Eq1 - a xt^T   (xt = x / x.x)          beta = Ek1 (Wk1 (Wq1^T xt))
-    b  = Ek1 z,  Ek_ = Ek1 - b zt^T   (zt = z / z.z)          s    = Eq_ (Wq1 (Wk1^T zt))
-    EQKE = a beta^T + s b^T + E4,       E4 = Eq_ Wq1 Wk1^T Ek_^T            (an identity)
-Subproduct forms peel once more on the query side:  a2 = Eq_ x2,  Eq__ = Eq_ - a2 x2t^T,
-    r2 = Ek_ (Wk1 (Wq1^T x2t)),  E4 = a2 r2^T + Eq__ Wq1 Wk1^T Ek_^T.
+Decomposition (layer.py notation; EQKE = Eq1 M Ek1^T exactly, M = Wq1 Wk1^T).  Start from F = Eq1,
+G = Ek1 and apply a plan of rank-1 "peels" with untrusted float D-vectors (v, vt) (directions()):
+    query peel:  a = F v,  R = G (Wk1 (Wq1^T vt)),  F <- F - a vt^T;   F M G^T = a R^T + F' M G^T
+    key peel:    b = G v,  S = F (Wq1 (Wk1^T vt)),  G <- G - b vt^T;   F M G^T = S b^T + F M G'^T
+Both are identities for ANY vectors (expand the products), so the float search cannot break
+soundness; it only decides how small the remainder is.  The plan is "qk" (a size x query
+approximation on both sides), "qkq" for the subproduct forms (peel the remainder once more), and
+"kqqqqqqq" for the recursive forms (a fixed 8 peels, O(V D) each, since their remainder bound cannot
+use products; measured on the shipped seeds, key-first then query peels worked best).
 The rank-1 terms form Apx[q,t] = sum_j L_j[q] R_j[t] (kept exactly, as intervals; used signed in the
-gap computation), and the remaining chain F1 F2 F3 F4 (F1 = Eq_ or Eq__, F2 = Wq1, F3 = Wk1^T,
-F4 = Ek_^T) has its within-row spread bounded by eps[q] >= max_{i,j} (E[q,i] - E[q,j]):
+gap computation), and the remaining chain F1 F2 F3 F4 (F1 = F, F2 = Wq1, F3 = Wk1^T, F4 = G^T) has
+its within-row spread bounded by eps[q] >= max_{i,j} (E[q,i] - E[q,j]):
 
   max_diff                 min over the chain's split points j of  sum_l |L_j[q,l]| spread(R_j[l,:]),
                            L_j = F1..Fj, R_j = F(j+1)..F4  (row l of L R is a combination of the rows
@@ -57,73 +56,77 @@ VOCAB_MODEL_SQUARED = ("max_diff", "max_diff_subproduct", "mean+max_diff", "mean
 CUBIC_REFERENCE = ("exact_EQKE+max_diff_exact", "max_diff_exact")
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    """v / (v . v) as floats (untrusted; any float vector keeps the decomposition exact)."""
-    nn = float(v @ v)
-    return v / nn if nn > 0 else np.zeros_like(v)
+# peel plans: "q" = a query-side rank-1 peel, "k" = a key-side one (module docstring)
+BASE_PEELS = "qk"
+SUBPRODUCT_PEELS = "qkq"
+RECURSIVE_PEELS = "kqqqqqqq"  # a fixed number of peels: O(V D) each, still quadratic
 
 
-def directions(ctx: Context):
-    """Untrusted search (not counted): (x, z, x2) float D-vectors from float SVDs (module docstring)."""
+def peel_plan(handling: str) -> str:
+    if handling.endswith("_recursive"):
+        return RECURSIVE_PEELS
+    return SUBPRODUCT_PEELS if "subproduct" in handling else BASE_PEELS
+
+
+def directions(ctx: Context, plan: str):
+    """Untrusted search (not counted): one (v, vt) pair of float D-vectors per peel of `plan`.
+
+    Each peel takes the top singular pair (u, sigma, v) of the current float residual
+    E = F M G^T (M = Wq1 Wk1^T): a query peel uses x = M G^T v, xt = F^T u / sigma (so F x = E v and
+    F - (F x) xt^T projects u out of F); a key peel uses z = M^T F^T u, zt = G^T v / sigma.  The
+    verification treats them as arbitrary exact floats.
+    """
     def fn(_fc):
         Eq1, Ek1, Wq1, Wk1 = (np.asarray(t.lo) for t in ctx.factors())
         M = Wq1 @ Wk1.T  # [D, D]
-        EQKE = Eq1 @ M @ Ek1.T
-        U, S, Vt = np.linalg.svd(EQKE)
-        x = M @ (Ek1.T @ Vt[0])  # Eq1 x = EQKE v1
-        z = M.T @ (Eq1.T @ U[:, 0])  # Ek1 z = EQKE^T u1
-        xt, zt = _unit(x), _unit(z)
-        Eq_ = Eq1 - np.outer(Eq1 @ x, xt)
-        Ek_ = Ek1 - np.outer(Ek1 @ z, zt)
-        E4 = Eq_ @ M @ Ek_.T
-        U4, _, Vt4 = np.linalg.svd(E4)
-        x2 = M @ (Ek_.T @ Vt4[0])
-        return x, z, x2
-    return ctx.get("directions", fn)
+        F, G = Eq1.copy(), Ek1.copy()
+        out = []
+        for side in plan:
+            U, S, Vt = np.linalg.svd(F @ M @ G.T)
+            u, sig, v = U[:, 0], S[0], Vt[0]
+            if not sig > 0:
+                out.append((np.zeros(F.shape[1]), np.zeros(F.shape[1])))
+                continue
+            if side == "q":
+                x, xt = M @ (G.T @ v), F.T @ u / sig
+                F = F - np.outer(F @ x, xt)
+                out.append((x, xt))
+            else:
+                z, zt = M.T @ (F.T @ u), G.T @ v / sig
+                G = G - np.outer(G @ z, zt)
+                out.append((z, zt))
+        return out
+    return ctx.get(f"directions:{plan}", fn)
 
 
-def _decompose(ctx: Context, peel2: bool):
-    """(terms [(L [V], R [V]) Intervals], F1 [V, D] Interval) with EQKE = sum L R^T + F1 Wq1 Wk1^T Ek_^T,
-    and Ek_ [V, D]; costs recorded (module docstring identity)."""
-    key = f"decomp:{int(peel2)}"
+def _decompose(ctx: Context, plan: str):
+    """(terms [(L [V], R [V]) Intervals], F [V, D], G [V, D]) with, exactly,
+    EQKE = sum_j L_j R_j^T + F Wq1 Wk1^T G^T   (module docstring); costs recorded."""
 
     def fn(fc):
         V, D, h = ctx.V, ctx.d + 1, ctx.h
         Eq1, Ek1, Wq1, Wk1 = ctx.factors()
-        x, z, x2 = directions(ctx)
-        xt, zt = _unit(x), _unit(z)
-        a = Eq1 @ x  # [V]
-        fc.matmul("eqke/a", (V,), D)
-        Eq_ = Eq1 - a[:, None] * Interval.exact(xt)[None, :]  # [V, D]
-        fc.elementwise("eqke/Eq_", (V, D), ops=2)
-        beta = Ek1 @ (Wk1 @ (Wq1.T @ xt))  # [V]
-        fc.matmul("eqke/beta", (h,), D)
-        fc.matmul("eqke/beta", (D,), h)
-        fc.matmul("eqke/beta", (V,), D)
-        b = Ek1 @ z  # [V]
-        fc.matmul("eqke/b", (V,), D)
-        Ek_ = Ek1 - b[:, None] * Interval.exact(zt)[None, :]
-        fc.elementwise("eqke/Ek_", (V, D), ops=2)
-        s = Eq_ @ (Wq1 @ (Wk1.T @ zt))  # [V]
-        fc.matmul("eqke/s", (h,), D)
-        fc.matmul("eqke/s", (D,), h)
-        fc.matmul("eqke/s", (V,), D)
-        terms = [(a, beta), (s, b)]
-        F1 = Eq_
-        if peel2:
-            x2t = _unit(x2)
-            a2 = Eq_ @ x2
-            fc.matmul("eqke/a2", (V,), D)
-            F1 = Eq_ - a2[:, None] * Interval.exact(x2t)[None, :]
-            fc.elementwise("eqke/Eq__", (V, D), ops=2)
-            r2 = Ek_ @ (Wk1 @ (Wq1.T @ x2t))
-            fc.matmul("eqke/r2", (h,), D)
-            fc.matmul("eqke/r2", (D,), h)
-            fc.matmul("eqke/r2", (V,), D)
-            terms.append((a2, r2))
-        return terms, F1, Ek_
+        F, G = Eq1, Ek1
+        terms = []
+        for side, (v, vt) in zip(plan, directions(ctx, plan)):
+            if side == "q":
+                a = F @ v  # [V]
+                R = G @ (Wk1 @ (Wq1.T @ vt))  # [V]: row vt^T M G^T
+                F = F - a[:, None] * Interval.exact(vt)[None, :]
+                terms.append((a, R))
+            else:
+                b = G @ v
+                S = F @ (Wq1 @ (Wk1.T @ vt))  # [V]: column F M vt
+                G = G - b[:, None] * Interval.exact(vt)[None, :]
+                terms.append((S, b))
+            fc.matmul("eqke/peel", (V,), D)
+            fc.matmul("eqke/peel", (h,), D)
+            fc.matmul("eqke/peel", (D,), h)
+            fc.matmul("eqke/peel", (V,), D)
+            fc.elementwise("eqke/peel", (V, D), ops=2)
+        return terms, F, G
 
-    return ctx.get(key, fn)
+    return ctx.get(f"decomp:{plan}", fn)
 
 
 def _row_spread_bound(L: Interval, R_spread: np.ndarray, fc, step: str) -> np.ndarray:
@@ -227,8 +230,7 @@ def eqke_bound(ctx: Context, handling: str):
             EQKE = Qv @ Kt.T
             fc.matmul("eqke/EQKE", (V, V), h)
             return {"full": EQKE}
-        peel2 = "subproduct" in handling
-        terms, F1, Ek_ = _decompose(ctx, peel2)
+        terms, F1, Ek_ = _decompose(ctx, peel_plan(handling))
         chain = [F1, Wq1, Wk1.T, Ek_.T]
         if handling == "max_diff_exact":
             E4 = (F1 @ Wq1) @ (Wk1.T @ Ek_.T)

@@ -34,7 +34,7 @@ from math import comb
 
 import numpy as np
 
-from ...numerics import Interval
+from ...numerics import F64_MAX, Interval
 from .layer import Context
 
 RETRIES = 3
@@ -109,6 +109,14 @@ def _tables_and_rho_q(ctx: Context, eq: dict, fc):
     return Delta, Dq, rho_q
 
 
+def _upper(x: np.ndarray) -> Interval:
+    """An interval standing for "some real <= x" used as a point: [x, x], or [MAX, +inf] where an
+    upper bound overflowed to +inf (so any product with a positive weight is unbounded above)."""
+    x = np.asarray(x, dtype=np.float64)
+    assert not (x == -np.inf).any(), "upper bound of -inf: no such slot"
+    return Interval(np.where(np.isfinite(x), x, F64_MAX), x)
+
+
 def _rho_upper(ctx: Context, dl: np.ndarray) -> np.ndarray:
     """Upper bounds >= exp(-dl/s) for exact floats dl, memoised by value across configurations."""
     memo = ctx.__dict__.setdefault("_rho_memo", {})
@@ -140,15 +148,15 @@ def prove_cells(ctx: Context, eq: dict, key: str, slots, fc):
     valid = qv <= mv  # [q, m]
     # query slot term Q[q, m] (interval): p_q gm if q == m, p_q rho_q gq if q < m
     Q = np.where(qv == mv, 0, 1)
-    Qint_eq = p_q[:, None] * Interval.exact(gm)
-    Qint_lt = (p_q[:, None] * rho_q) * Interval.exact(np.where(np.isfinite(gq), gq, 0.0))
+    Qint_eq = p_q[:, None] * _upper(gm)
+    Qint_lt = (p_q[:, None] * rho_q) * _upper(gq)
     Qi = Interval(np.where(Q == 0, Qint_eq.lo, Qint_lt.lo), np.where(Q == 0, Qint_eq.hi, Qint_lt.hi))
     fc.elementwise("gap/Q", (V, V), ops=3)
     n_proved = 0
     cells, c0 = [], []
     # c = 0: the single input (m, ..., m, q)
     Ptot = p_nq.sum(axis=1)  # [q]
-    F0 = Ptot[:, None] * Interval.exact(gm) + Qi
+    F0 = Ptot[:, None] * _upper(gm) + Qi
     fc.elementwise("gap/c0", (V, V), ops=2)
     ok0 = F0.certainly_neg() & valid
     for q, m in zip(*np.nonzero(ok0)):
@@ -184,13 +192,14 @@ def prove_cells(ctx: Context, eq: dict, key: str, slots, fc):
             if len(qs) == 0:
                 break
             rho_hi = _rho_upper(ctx, Delta.lo[qs, ms, gsel])  # [N]: >= exp(-Delta/s)
-            G = Interval.exact(delta[qs] + 0.0) + Interval.exact(Hk[ms, gsel])
-            G = Interval.exact(G.hi)
+            G = _upper((_upper(delta[qs]) + _upper(Hk[ms, gsel])).hi)  # rounded-up sum of upper bounds
             hk = Interval(np.zeros(len(qs)), rho_hi) * G  # [0, rho_max] * G: either sign of G
-            hk = Interval.exact(hk.hi)
-            ok = np.ones(len(qs), dtype=bool)
+            gmv = gm[qs, ms]
+            ok = np.isfinite(hk.hi) & np.isfinite(gmv)  # an overflowed upper bound proves nothing
+            hk = Interval.exact(np.where(ok, hk.hi, 0.0))
+            gmv = Interval.exact(np.where(ok, gmv, 0.0))
             for A, B in arr:
-                F = A[qs] * Interval.exact(gm[qs, ms]) + B[qs] * hk + Qi[qs, ms]
+                F = A[qs] * gmv + B[qs] * hk + Qi[qs, ms]
                 ok &= F.certainly_neg()
             fc.elementwise("gap/verify", (len(qs),), ops=4 * len(eq.get("terms", [1])) + 4 + 2 * 4)
             for q, m, g in zip(qs[ok], ms[ok], gsel[ok]):
