@@ -148,9 +148,14 @@ def prove_cells(ctx: Context, eq: dict, key: str, slots, fc):
     valid = qv <= mv  # [q, m]
     # query slot term Q[q, m] (interval): p_q gm if q == m, p_q rho_q gq if q < m
     Q = np.where(qv == mv, 0, 1)
-    Qint_eq = p_q[:, None] * _upper(gm)
-    Qint_lt = (p_q[:, None] * rho_q) * _upper(gq)
-    Qi = Interval(np.where(Q == 0, Qint_eq.lo, Qint_lt.lo), np.where(Q == 0, Qint_eq.hi, Qint_lt.hi))
+    # an overflowed factor (+inf upper end) makes the query term unbounded: keep lo, set hi = +inf
+    bad = ~np.isfinite(rho_q.hi) | ~np.isfinite(gq) | ~np.isfinite(gm)  # [q, m]
+    rq = Interval(np.where(bad, 0.0, rho_q.lo), np.where(bad, 0.0, rho_q.hi))
+    gms, gqs = np.where(bad, 0.0, gm), np.where(bad, 0.0, gq)
+    Qint_eq = p_q[:, None] * Interval.exact(gms)
+    Qint_lt = (p_q[:, None] * rq) * Interval.exact(gqs)
+    Qi = Interval(np.where(Q == 0, Qint_eq.lo, Qint_lt.lo),
+                  np.where(bad, np.inf, np.where(Q == 0, Qint_eq.hi, Qint_lt.hi)))
     fc.elementwise("gap/Q", (V, V), ops=3)
     n_proved = 0
     cells, c0 = [], []

@@ -42,7 +42,11 @@ def _root_pow2(E: int, F: float, j: int) -> float:
             E -= 1
         E //= 2
         val = val.sqrt()
-    return math.ldexp(float(val.hi), E) if E < 1000 else math.inf
+    if E >= 1000:
+        return math.inf
+    # ldexp is exact for a normal result; below 2^-900 scaling could round DOWN, so scale less
+    # (2^max(E, -900) >= 2^E keeps an upper bound)
+    return math.ldexp(float(val.hi), max(E, -900))
 
 
 def rho_upper_psd_product(G: Interval, H: Interval, squarings: int = 5, flops: FlopCounter | None = None) -> float:
