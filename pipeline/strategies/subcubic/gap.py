@@ -13,9 +13,10 @@ exp(EQKE[q,m]/s) and by a common positional shift: slot i gets p_i rho_i with p_
 (exact positional part, layer.positional_weights) and rho_i = exp((EQKE[q,t_i] - EQKE[q,m])/s):
 rho = 1 for the max token, rho_k <= rho_max = exp(-Delta/s) for a non-max token k <= m - g where
     Delta[q,m,g] <= EQKE[q,m] - max_{k <= m-g} EQKE[q,k]
-            = sum_j L_j[q](R_j[m] - R_j[k]) + (E[q,m] - E[q,k])  >=  sum_j lo(L_j[q] (R_j[m] - [min, max]_{k<=m-g} R_j[k])) - eps[q]
-(eqke_error.py: the residual's within-row spread is <= eps[q]; interval products enclose every k), and
-for the query slot (q < m) rho_q = exp(-Dq/s) with Dq in sum_j L_j[q](R_j[m] - R_j[q]) +- eps[q].
+            = Apx[q,m] - Apx[q,k] + (E[q,m] - E[q,k])  >=  lo(Apx[q,m]) - max_{k<=m-g} hi(Apx[q,k]) - eps[q]
+with Apx = sum_j L_j R_j^T materialised as a V x V interval matrix (eqke_error.py: the residual's
+within-row spread is <= eps[q]), and for the query slot (q < m) rho_q = exp(-Dq/s) with
+Dq in Apx[q,m] - Apx[q,q] +- eps[q].
 Then  F / exp(EQKE[q,m]/s) <= A gm + B hk + Q  with  hk = upper([0, rho_max] * Gk)  (covers either sign
 of Gk), Q = p_q gm (q = m) or p_q rho_q gq (q < m), and A (B) the total positional weight of the
 m-slots (non-max slots) among the n-1 non-query positions.  The bound is linear in A with A + B fixed,
@@ -64,7 +65,8 @@ def gap_tables(ctx: Context, eq: dict, fc):
     """(Delta [q, m, g] Interval, Dq [q, m] Interval) from an eqke_bound result (module docstring).
 
     Complexity: O(V^3) interval operations for the whole table (search); the verification uses
-    O(V^2 n) entries of it (counted by the caller) plus O(V) prefix extrema per term.
+    O(V^2 n) entries of it (counted by the caller) plus the V x V low-rank part (V^2 R for R terms)
+    and its row prefix maxima.
     Postconditions: Delta.lo <= EQKE[q,m] - EQKE[q,k] for all k <= m - g (entries with m - g < 0 unused);
     Dq encloses EQKE[q,m] - EQKE[q,q].
     """
@@ -81,23 +83,19 @@ def gap_tables(ctx: Context, eq: dict, fc):
         diag = Interval(np.diagonal(E.lo).copy(), np.diagonal(E.hi).copy())  # [q]: EQKE[q,q]
         Dq = E - diag[:, None]
         return Delta, Dq
-    Delta = None
-    Dq = None
+    # the low-rank approximation materialised: Apx[q, t] = sum_j L_j[q] R_j[t]  (V^2 R, quadratic)
+    Apx = None
     for L, R in eq["terms"]:
-        pmin = np.minimum.accumulate(R.lo)  # [k]
-        pmaxv = np.maximum.accumulate(R.hi)
-        fc.reduction("gap/prefix", (V,), 4)
-        D = R[:, None] - Interval(pmin[kmax], pmaxv[kmax])  # [m, g]: R[m] - R[k], k <= m - g
-        fc.elementwise("gap/D", (V, V))
-        term = L[:, None, None] * D[None, :, :]  # [q, m, g]
-        Delta = term if Delta is None else Delta + term
-        dq = L[:, None] * (R[None, :] - R[:, None])  # [q, m]: L[q](R[m] - R[q])
-        fc.elementwise("gap/Dq", (V, V), ops=2)
-        Dq = dq if Dq is None else Dq + dq
+        term = L[:, None] * R[None, :]  # [q, t]
+        Apx = term if Apx is None else Apx + term
+    fc.elementwise("gap/Apx", (V, V), ops=2 * len(eq["terms"]) - 1)
+    pmax = np.maximum.accumulate(Apx.hi, axis=1)  # [q, k]
+    fc.reduction("gap/prefix", (V, V), 2)
     eps = Interval.exact(eq["eps"])
-    Delta = Interval.exact(Delta.lo) - eps[:, None, None]  # only the lower end is used
-    Dq = Dq + Interval(-eq["eps"], eq["eps"])[:, None]
-    fc.elementwise("gap/Dq", (V, V))
+    Delta = (Interval.exact(Apx.lo[:, :, None]) - Interval.exact(pmax[:, kmax])) - eps[:, None, None]  # [q, m, g]
+    diag = Interval(np.diagonal(Apx.lo).copy(), np.diagonal(Apx.hi).copy())  # [q]: Apx[q, q]
+    Dq = (Apx - diag[:, None]) + Interval(-eq["eps"], eq["eps"])[:, None]
+    fc.elementwise("gap/Dq", (V, V), ops=2)
     return Delta, Dq
 
 
