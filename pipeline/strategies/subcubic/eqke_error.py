@@ -100,8 +100,13 @@ def directions(ctx: Context, plan: str):
 
 
 def _decompose(ctx: Context, plan: str):
-    """(terms [(L [V], R [V]) Intervals], F [V, D], G [V, D]) with, exactly,
-    EQKE = sum_j L_j R_j^T + F Wq1 Wk1^T G^T   (module docstring); costs recorded."""
+    """Apply the peel plan in intervals (module docstring).
+
+    Complexity: per peel 2 V D + 2 D h multiply-adds and 2 V D elementwise operations.
+    Preconditions: plan a string over {"q", "k"}; directions(ctx, plan) any float vectors.
+    Postconditions: returns (terms [(L [V], R [V]) Intervals], F [V, D], G [V, D]) enclosing exact
+    values with EQKE = sum_j L_j R_j^T + F Wq1 Wk1^T G^T exactly (each peel is an identity).
+    """
 
     def fn(fc):
         V, D, h = ctx.V, ctx.d + 1, ctx.h
@@ -130,7 +135,13 @@ def _decompose(ctx: Context, plan: str):
 
 
 def _row_spread_bound(L: Interval, R_spread: np.ndarray, fc, step: str) -> np.ndarray:
-    """eps[q] = sum_l |L[q,l]| R_spread[l], rounded up (R_spread[l] >= spread of row l of R)."""
+    """eps[q] = sum_l |L[q,l]| R_spread[l], rounded up.
+
+    Complexity: V r elementwise + V r multiply-adds for L [V, r].
+    Preconditions: R_spread[l] >= max_i R[l,i] - min_i R[l,i] for the exact R.
+    Postconditions: eps[q] >= the within-row spread of (L R)[q, :] for every exact L in the interval,
+    since (L R)[q,i] - (L R)[q,i'] = sum_l L[q,l] (R[l,i] - R[l,i']) <= sum_l |L[q,l]| R_spread[l].
+    """
     out = (L.abs() @ Interval.exact(R_spread)).hi
     fc.elementwise(step, L.shape)
     fc.matmul(step, (L.shape[0],), L.shape[1])
@@ -138,7 +149,13 @@ def _row_spread_bound(L: Interval, R_spread: np.ndarray, fc, step: str) -> np.nd
 
 
 def _mean_split_bound(L: Interval, R: Interval, R_spread: np.ndarray, fc, step: str) -> np.ndarray:
-    """eps[q] = spread(mean(L) R) + sum_l |L[q,l] - mean_l| R_spread[l] (spread is subadditive)."""
+    """eps[q] = spread(mean(L) R) + sum_l |L[q,l] - mean_l| R_spread[l].
+
+    Complexity: V r + r b multiply-adds for L [V, r], R [r, b].
+    Preconditions: as _row_spread_bound; R the interval enclosure of the exact R.
+    Postconditions: eps[q] >= spread of row q of L R: L R = 1 (mean L) R + (L - 1 mean L) R and the
+    spread of a sum is at most the sum of the spreads; the first row is evaluated in intervals.
+    """
     n = L.shape[0]
     mean = L.sum(axis=0).div_pos(float(n))  # [r]
     fc.reduction(step, (L.shape[1],), n)
@@ -150,7 +167,14 @@ def _mean_split_bound(L: Interval, R: Interval, R_spread: np.ndarray, fc, step: 
 
 
 def _chain_max_diff(F, mean: bool, fc) -> np.ndarray:
-    """min over split points of the (mean+)max_diff bound for the chain F = [F1, F2, F3, F4]."""
+    """min over the three split points of the (mean+)max_diff bound for the chain F = [F1, F2, F3, F4].
+
+    Complexity: O(V D h) multiply-adds (the partial products F1 F2, F1 F2 F3, F3 F4, F2 F3 F4).
+    Preconditions: F interval factors with compatible shapes ([V, D], [D, h], [h, D], [D, V]).
+    Postconditions: eps[q] >= the within-row spread of the exact product F1 F2 F3 F4 (each split
+    point gives a valid bound by _row_spread_bound / _mean_split_bound; the minimum of valid bounds
+    is valid).
+    """
     F1, F2, F3, F4 = F
     V, D = F1.shape
     h = F2.shape[1]
@@ -175,8 +199,12 @@ def _chain_max_diff(F, mean: bool, fc) -> np.ndarray:
 def _chain_recursive(F, mean_top: bool, mean_all: bool, fc) -> np.ndarray:
     """No-V-product recursive bound for the chain [F1, F2, F3, F4] (module docstring).
 
-    The middle factors are multiplied once, M = F2 F3 ([D, D]: D^2 h, independent of V); no product
-    with a V-sized matrix is formed, so the cost is O(V D + D^2 h).
+    Complexity: O(V D + D^2 h): the middle factors are multiplied once, M = F2 F3 ([D, D]); no
+    product with a V-sized matrix is formed, only matrix-vector products.
+    Preconditions: as _chain_max_diff.
+    Postconditions: eps[q] >= the within-row spread of the exact F1 M F4: spread(row l of M F4) <=
+    sum_j |M[l,j]| spread(F4[j,:]) (or its mean-split form; the smaller of two valid bounds), then
+    _row_spread_bound / _mean_split_bound at the top level with these row spreads.
     """
     F1, F2, F3, F4 = F
     M = F2 @ F3  # [D, D]

@@ -45,6 +45,7 @@ def sorted_sums(p_nq: Interval, r: int):
     """Enclosures of (A, B) for the two sorted arrangements: A = sum of the r smallest (resp. largest)
     non-query positional weights, B = the rest.
 
+    Complexity: O(V n log n) sorting and O(V n) rounded additions.
     Preconditions: p_nq [V(q), n-1] positive intervals, 0 <= r <= n-1.
     Postconditions: ((A_low, B_low), (A_high, B_high)), each Interval [V(q)], enclosing the exact sums:
     the sum of the r smallest exact values lies between the sums of the r smallest lower and upper ends.
@@ -67,6 +68,7 @@ def gap_tables(ctx: Context, eq: dict, fc):
     Complexity: O(V^3) interval operations for the whole table (search); the verification uses
     O(V^2 n) entries of it (counted by the caller) plus the V x V low-rank part (V^2 R for R terms)
     and its row prefix maxima.
+    Preconditions: eq from eqke_bound (its Postconditions: the exact EQKE = Apx + E, spread(E[q]) <= eps[q]).
     Postconditions: Delta.lo <= EQKE[q,m] - EQKE[q,k] for all k <= m - g (entries with m - g < 0 unused);
     Dq encloses EQKE[q,m] - EQKE[q,q].
     """
@@ -100,7 +102,12 @@ def gap_tables(ctx: Context, eq: dict, fc):
 
 
 def _tables_and_rho_q(ctx: Context, eq: dict, fc):
-    """gap_tables plus rho_q = exp(-Dq/s) (one enclosure per (q, m)), memoised per error handling."""
+    """gap_tables plus rho_q = exp(-Dq/s), memoised per error handling.
+
+    Complexity: gap_tables + V^2 exponential enclosures.
+    Preconditions: as gap_tables.
+    Postconditions: rho_q encloses exp((EQKE[q,q] - EQKE[q,m]) / s) for every (q, m).
+    """
     Delta, Dq = gap_tables(ctx, eq, fc)
     rho_q = (-Dq).div_pos(ctx.s).exp()  # [q, m]
     fc.elementwise("gap/rho_q", Dq.shape, ops=3)
@@ -108,15 +115,24 @@ def _tables_and_rho_q(ctx: Context, eq: dict, fc):
 
 
 def _upper(x: np.ndarray) -> Interval:
-    """An interval standing for "some real <= x" used as a point: [x, x], or [MAX, +inf] where an
-    upper bound overflowed to +inf (so any product with a positive weight is unbounded above)."""
+    """Interval used for an upper bound x in a product with positive weights.
+
+    Complexity: O(size).  Preconditions: x has no -inf (every slot exists).
+    Postconditions: [x, x] where x is finite, [MAX, +inf] where x = +inf; w * true <= w * x <= hi of
+    the product for any w > 0 and any true value <= x.
+    """
     x = np.asarray(x, dtype=np.float64)
     assert not (x == -np.inf).any(), "upper bound of -inf: no such slot"
     return Interval(np.where(np.isfinite(x), x, F64_MAX), x)
 
 
 def _rho_upper(ctx: Context, dl: np.ndarray) -> np.ndarray:
-    """Upper bounds >= exp(-dl/s) for exact floats dl, memoised by value across configurations."""
+    """Upper bounds on exp(-dl/s) for exact floats dl, memoised by value across configurations.
+
+    Complexity: one exponential enclosure per distinct unseen value.
+    Preconditions: dl finite-or-infinite floats (no NaN); ctx.s encloses sqrt(d_head).
+    Postconditions: out[i] >= exp(-dl[i]/s) for the real s (interval division and mpmath exp).
+    """
     memo = ctx.__dict__.setdefault("_rho_memo", {})
     vals = np.unique(dl)
     todo = np.array([v for v in vals.tolist() if v not in memo], dtype=np.float64)

@@ -47,7 +47,12 @@ def top2_excluding(M_hi: np.ndarray) -> np.ndarray:
 
 
 def spread_hi(X: Interval, axis: int) -> np.ndarray:
-    """Upper bound on max - min along `axis` of every point in X (max of hi minus min of lo, rounded up)."""
+    """Upper bound on max - min along `axis` for every point in X.
+
+    Complexity: 2 reductions of the axis length per output and one rounded subtraction.
+    Preconditions: X an Interval with a finite-or-infinite hi/lo (no NaN, by the Interval invariant).
+    Postconditions: out >= max_i x_i - min_i x_i for every x in X (max of hi minus min of lo, rounded up).
+    """
     return (Interval.exact(X.hi.max(axis=axis)) - Interval.exact(X.lo.min(axis=axis))).hi
 
 
@@ -82,7 +87,12 @@ class Context:
 
     # -- factors (exact float weights as point intervals) -----------------------------------
     def factors(self):
-        """(Eq1, Ek1, Wq1, Wk1) point intervals (module docstring); cost V d for Eq1."""
+        """(Eq1, Ek1, Wq1, Wk1) (module docstring).
+
+        Complexity: V d interval additions (Eq1); the rest are exact copies of weights.
+        Preconditions: weights validated (finite float32).
+        Postconditions: each factor encloses the exact matrix; Eq1 Wq1 Wk1^T Ek1^T = EQKE exactly.
+        """
         def fn(fc):
             W = self.f64
             V, n = self.V, self.n
@@ -102,6 +112,7 @@ class Context:
         """EVOU [V(t), V(y)] and PVOU [n, V] intervals (the OV path; every configuration uses it).
 
         Complexity: d^2 h + d V d + V^2 d + n V d multiply-adds (interval).
+        Preconditions: weights validated (finite float32).
         Postconditions: enclose the exact EVOU (with the bias vector bOV) and PVOU.
         """
         def fn(fc):
@@ -157,6 +168,7 @@ class Context:
         """EQKP [V(q), n] = Eq1 (Wq1 (W_pos W_K)^T): positional scores, kept exact (quadratic order).
 
         Complexity: n h d + D n h + V n D multiply-adds.
+        Preconditions: factors() as above.
         Postconditions: encloses the exact EQKP.
         """
         Eq1, _, Wq1, _ = self.factors()
@@ -176,6 +188,7 @@ class Context:
         """p [V(q), n] encloses exp((EQKP[q,i] - c_q)/s) for an exact float shift c_q per query.
 
         Complexity: V n exponential enclosures.
+        Preconditions: eqkp() encloses EQKP; self.s encloses sqrt(d_head).
         Postconditions: p.lo > 0 unless underflow (then p.lo = 0, still a valid lower bound).
         """
         EQKP = self.eqkp()

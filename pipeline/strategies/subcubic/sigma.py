@@ -27,14 +27,23 @@ from ...numerics import Interval
 
 
 def _frob_hi(Y: Interval) -> float:
-    """Upper bound on |Y|_F for every point Y in the interval matrix (rounded up)."""
+    """Upper bound on |Y|_F for every point Y in the interval matrix.
+
+    Complexity: 2 size elementwise operations, one sum, one sqrt.
+    Preconditions: Y an Interval matrix.  Postconditions: out >= sqrt(sum Y_ij^2) (rounded up).
+    """
     A = Y.abs()
     S = (A * A).sum()  # >= 0 in exact arithmetic; outward rounding may put lo a hair below 0
     return float(Interval(np.maximum(S.lo, 0.0), S.hi).sqrt().hi)
 
 
 def _root_pow2(E: int, F: float, j: int) -> float:
-    """Upper bound on (2^E F)^(1/2^j) for a float F >= 0 (j exact halvings of E, sqrt rounded up)."""
+    """Upper bound on (2^E F)^(1/2^j).
+
+    Complexity: j interval square roots.  Preconditions: F >= 0 a float, E an int, j >= 0.
+    Postconditions: out >= (2^E F)^(1/2^j): each step halves an even exponent exactly and takes an
+    outward-rounded sqrt; the final scaling by 2^max(E, -900) is exact or rounds upward.
+    """
     val = Interval.exact(np.array(F))
     for _ in range(j):
         if E % 2:
