@@ -250,6 +250,25 @@ def test_sigma1_bound_is_above_exact(case):
     assert ub <= frob * (1 + 1e-9) + 1e-150, "bound should be no worse than the Frobenius norm (up to rounding)"
 
 
+def test_sigma1_bound_on_the_eqke_residuals():
+    """The certified sigma_1 of each zoo model's EQKE residual (svd handling) is >= its exact sigma_1."""
+    from pipeline.strategies.subcubic.eqke_error import _decompose
+
+    mpmath.mp.prec = 200
+    for name, w in _eps_models():
+        ctx = Context(w)
+        EQKE, terms = _exact_terms(w, ctx, "svd")
+        Res = EQKE.copy()
+        for L, R in terms:
+            Res = Res - np.outer(L, R)
+        _, F, G = _decompose(ctx, peel_plan("svd"))
+        Wq1, Wk1 = ctx.factors()[2], ctx.factors()[3]
+        ub = sigma1_upper(F @ Wq1, Wk1.T @ G.T)
+        P = mpmath.matrix([[mpmath.mpf(x.numerator) / x.denominator for x in row] for row in Res])
+        s = max(mpmath.svd_r(P, compute_uv=False))
+        assert mpmath.mpf(ub) >= s, f"{name}: sigma_1 bound {ub} below the exact {s}"
+
+
 def test_sigma1_bound_tight_for_rank_one():
     rng = np.random.default_rng(1)
     L = rng.standard_normal((9, 1)) @ rng.standard_normal((1, 4))
