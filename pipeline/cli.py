@@ -71,23 +71,6 @@ def cmd_bound(args) -> int:
     return 0
 
 
-def cmd_bounds(args) -> int:
-    from .model.checkpoint import load_weights
-    from .report import bounds_table
-
-    weights = load_weights(args.model)
-    text, rows = bounds_table(weights, progress=not args.quiet)
-    out = Path(args.out_dir)
-    stem = Path(args.model).stem
-    _write_json(out / f"{stem}.bounds.json", rows)
-    from .model.checkpoint import atomic_write_bytes
-
-    atomic_write_bytes(out / f"{stem}.bounds.txt", text.encode())
-    print(text, end="")
-    print(f"wrote {out / (stem + '.bounds.json')} and .txt")
-    return 0
-
-
 def cmd_frontier(args) -> int:
     from tqdm import tqdm
 
@@ -112,6 +95,23 @@ def cmd_frontier(args) -> int:
     atomic_write_bytes(out / "frontier.png", render_png(records))
     print(md.split("## Every strategy")[0], end="")
     print(f"wrote {out / 'frontier.json'}, frontier.summary.json, frontier.md, frontier.png")
+    return 0
+
+
+def cmd_bounds(args) -> int:
+    from .model.checkpoint import load_weights
+    from .report import bounds_table
+
+    weights = load_weights(args.model)
+    text, rows = bounds_table(weights, progress=not args.quiet)
+    out = Path(args.out_dir)
+    stem = Path(args.model).stem
+    _write_json(out / f"{stem}.bounds.json", rows)
+    from .model.checkpoint import atomic_write_bytes
+
+    atomic_write_bytes(out / f"{stem}.bounds.txt", text.encode())
+    print(text, end="")
+    print(f"wrote {out / (stem + '.bounds.json')} and .txt")
     return 0
 
 
@@ -248,15 +248,6 @@ def build_parser() -> argparse.ArgumentParser:
     bb.add_argument("--quiet", action="store_true", help="no progress bars")
     bb.set_defaults(func=cmd_bounds)
 
-    fr = sub.add_parser("frontier", help="brute force, cubic and the subcubic configurations: bound vs FLOPs "
-                        "table, per-group summary and plot (the paper's Figure 3)")
-    fr.add_argument("models", nargs="+", metavar="MODEL", help="checkpoints (.safetensors or TransformerLens .pt)")
-    fr.add_argument("--configs", default="all", help="'all' = the 100 subcubic configurations; 'groups' = the 50 "
-                    "with the default attention handling (every group represented)")
-    fr.add_argument("--out-dir", default="artifacts/reports", help="folder for frontier.{md,json,png} and frontier.summary.json")
-    fr.add_argument("--quiet", action="store_true", help="no progress bar")
-    fr.set_defaults(func=cmd_frontier)
-
     c = sub.add_parser("certify", help="cubic proof -> exact certificate JSON (schema v1)")
     c.add_argument("model", help="checkpoint (.safetensors or TransformerLens .pt)")
     c.add_argument("--out", help="certificate path (default artifacts/certs/MODEL.cert.json)")
@@ -298,6 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
     va = sub.add_parser("verify-archive", help="re-hash, replay, regenerate and re-render an archive; exit 0/1")
     va.add_argument("archive", help="archive .tar.gz made by maxk archive")
     va.set_defaults(func=cmd_verify_archive)
+
+    fr = sub.add_parser("frontier", help="brute force, cubic and the subcubic configurations: bound vs FLOPs "
+                        "table, per-group summary and plot (the paper's Figure 3)")
+    fr.add_argument("models", nargs="+", metavar="MODEL", help="checkpoints (.safetensors or TransformerLens .pt)")
+    fr.add_argument("--configs", default="all", help="'all' = the 100 subcubic configurations; 'groups' = the 50 "
+                    "with the default attention handling (every group represented)")
+    fr.add_argument("--out-dir", default="artifacts/reports", help="folder for frontier.{md,json,png} and frontier.summary.json")
+    fr.add_argument("--quiet", action="store_true", help="no progress bar")
+    fr.set_defaults(func=cmd_frontier)
 
     return p
 
