@@ -154,6 +154,9 @@ def _exact_terms(w, ctx, handling):
     plan = peel_plan(handling)
     for side, (v, vt) in zip(plan, directions(ctx, plan)):
         v, vt = _frac(v), _frac(vt)
+        if side == "m":
+            terms.append((F_.dot(v), G_.dot(vt)))
+            continue
         if side == "q":
             a = F_.dot(v)
             terms.append((a, G_.dot(Wk1.dot(Wq1.T.dot(vt)))))
@@ -261,7 +264,7 @@ def test_sigma1_bound_on_the_eqke_residuals():
         Res = EQKE.copy()
         for L, R in terms:
             Res = Res - np.outer(L, R)
-        _, F, G = _decompose(ctx, peel_plan("svd"))
+        _, F, G, _ = _decompose(ctx, peel_plan("svd"))
         Wq1, Wk1 = ctx.factors()[2], ctx.factors()[3]
         ub = sigma1_upper(F @ Wq1, Wk1.T @ G.T)
         P = mpmath.matrix([[mpmath.mpf(x.numerator) / x.denominator for x in row] for row in Res])

@@ -7,8 +7,11 @@ G = Ek1 and apply a plan of rank-1 "peels" with untrusted float D-vectors (v, vt
 Both are identities for ANY vectors (expand the products), so the float search cannot break
 soundness; it only decides how small the remainder is.  The plan is "qk" (a size x query
 approximation on both sides), "qkq" for the subproduct forms (peel the remainder once more), and
-"kqqqqqqq" for the recursive forms (a fixed 8 peels, O(V D) each, since their remainder bound cannot
-use products; measured on the shipped seeds, key-first then query peels worked best).
+"kqqqqqqqmmmm" for the recursive forms: 8 query/key peels (O(V D) each) and then 4 "middle" peels
+    middle peel: M = Wq1 Wk1^T formed once (D^2 h, independent of V), M <- M - x z^T with (x, z)
+                 the top singular pair of the remaining M;  F M G^T = (F x)(G z)^T + F M' G^T,
+because their remainder bound cannot use products with V-sized matrices (the top singular direction
+of W_Q W_K^T dominates its entries, and peeling it cuts the recursive bound about 25-fold).
 The rank-1 terms form Apx[q,t] = sum_j L_j[q] R_j[t] (kept exactly, as intervals; used signed in the
 gap computation), and the remaining chain F1 F2 F3 F4 (F1 = F, F2 = Wq1, F3 = Wk1^T, F4 = G^T) has
 its within-row spread bounded by eps[q] >= max_{i,j} (E[q,i] - E[q,j]):
@@ -21,7 +24,8 @@ its within-row spread bounded by eps[q] >= max_{i,j} (E[q,i] - E[q,j]):
   max_diff_subproduct      max_diff on the peeled chain (F1 = Eq__), the peeled term joins Apx.
   mean+max_diff_subproduct mean+max_diff on the peeled chain.
   *_subproduct_recursive   no product with a V-sized matrix (quadratic cost in V): with M = F2 F3
-                           (D x D, cost D^2 h), spread(row l of M F4) <= sum_j |M[l,j]| spread(F4[j,:])
+                           (D x D, cost D^2 h; after middle peels the remaining M'),
+                           spread(row l of M F4) <= sum_j |M[l,j]| spread(F4[j,:])
                            and spread(row q of F1 M F4) <= sum_l |F1[q,l]| spread(row l of M F4);
                            "mean+" applies the mean split at the top level, "mean_recursive+" at
                            every level (keeping the smaller bound).
@@ -59,7 +63,7 @@ CUBIC_REFERENCE = ("exact_EQKE+max_diff_exact", "max_diff_exact")
 # peel plans: "q" = a query-side rank-1 peel, "k" = a key-side one (module docstring)
 BASE_PEELS = "qk"
 SUBPRODUCT_PEELS = "qkq"
-RECURSIVE_PEELS = "kqqqqqqq"  # a fixed number of peels: O(V D) each, still quadratic
+RECURSIVE_PEELS = "kqqqqqqqmmmm"  # a fixed number of peels: O(V D) each, still quadratic in V
 
 
 def peel_plan(handling: str) -> str:
@@ -81,7 +85,14 @@ def directions(ctx: Context, plan: str):
         M = Wq1 @ Wk1.T  # [D, D]
         F, G = Eq1.copy(), Ek1.copy()
         out = []
+        Mres = M.copy()
         for side in plan:
+            if side == "m":  # middle peel: top singular triple of the remaining middle matrix
+                U, S, Vt = np.linalg.svd(Mres)
+                x, z = U[:, 0] * S[0], Vt[0]
+                Mres = Mres - np.outer(x, z)
+                out.append((x, z))
+                continue
             U, S, Vt = np.linalg.svd(F @ M @ G.T)
             u, sig, v = U[:, 0], S[0], Vt[0]
             if not sig > 0:
@@ -103,9 +114,12 @@ def _decompose(ctx: Context, plan: str):
     """Apply the peel plan in intervals (module docstring).
 
     Complexity: per peel 2 V D + 2 D h multiply-adds and 2 V D elementwise operations.
-    Preconditions: plan a string over {"q", "k"}; directions(ctx, plan) any float vectors.
-    Postconditions: returns (terms [(L [V], R [V]) Intervals], F [V, D], G [V, D]) enclosing exact
-    values with EQKE = sum_j L_j R_j^T + F Wq1 Wk1^T G^T exactly (each peel is an identity).
+    Preconditions: plan a string over {"q", "k"} followed by any number of "m";
+    directions(ctx, plan) any float vectors.
+    Postconditions: returns (terms [(L [V], R [V]) Intervals], F [V, D], G [V, D], Mres) enclosing
+    exact values with EQKE = sum_j L_j R_j^T + F Wq1 Wk1^T G^T exactly (each peel is an identity), or,
+    when the plan has middle peels (Mres a [D, D] Interval, None otherwise),
+    EQKE = sum_j L_j R_j^T + F Mres G^T with Mres = Wq1 Wk1^T - sum_i x_i z_i^T.
     """
 
     def fn(fc):
@@ -113,7 +127,19 @@ def _decompose(ctx: Context, plan: str):
         Eq1, Ek1, Wq1, Wk1 = ctx.factors()
         F, G = Eq1, Ek1
         terms = []
+        Mres = None
         for side, (v, vt) in zip(plan, directions(ctx, plan)):
+            if side == "m":
+                if Mres is None:
+                    Mres = Wq1 @ Wk1.T  # [D, D]
+                    fc.matmul("eqke/M", (D, D), h)
+                terms.append((F @ v, G @ vt))  # F x z^T G^T
+                Mres = Mres - Interval.exact(v)[:, None] * Interval.exact(vt)[None, :]
+                fc.matmul("eqke/mpeel", (V,), D)
+                fc.matmul("eqke/mpeel", (V,), D)
+                fc.elementwise("eqke/mpeel", (D, D), ops=2)
+                continue
+            assert Mres is None, "middle peels come last in a plan"
             if side == "q":
                 a = F @ v  # [V]
                 R = G @ (Wk1 @ (Wq1.T @ vt))  # [V]: row vt^T M G^T
@@ -129,7 +155,7 @@ def _decompose(ctx: Context, plan: str):
             fc.matmul("eqke/peel", (D,), h)
             fc.matmul("eqke/peel", (V,), D)
             fc.elementwise("eqke/peel", (V, D), ops=2)
-        return terms, F, G
+        return terms, F, G, Mres
 
     return ctx.get(f"decomp:{plan}", fn)
 
@@ -196,7 +222,7 @@ def _chain_max_diff(F, mean: bool, fc) -> np.ndarray:
     return best
 
 
-def _chain_recursive(F, mean_top: bool, mean_all: bool, fc) -> np.ndarray:
+def _chain_recursive(F, mean_top: bool, mean_all: bool, fc, M: Interval | None = None) -> np.ndarray:
     """No-V-product recursive bound for the chain [F1, F2, F3, F4] (module docstring).
 
     Complexity: O(V D + D^2 h): the middle factors are multiplied once, M = F2 F3 ([D, D]); no
@@ -207,8 +233,9 @@ def _chain_recursive(F, mean_top: bool, mean_all: bool, fc) -> np.ndarray:
     _row_spread_bound / _mean_split_bound at the top level with these row spreads.
     """
     F1, F2, F3, F4 = F
-    M = F2 @ F3  # [D, D]
-    fc.matmul("eps/rec-M", M.shape, F2.shape[1])
+    if M is None:
+        M = F2 @ F3  # [D, D]
+        fc.matmul("eps/rec-M", M.shape, F2.shape[1])
     S = spread_hi(F4, axis=1)  # [D]: exact row spreads of the last factor
     fc.reduction("eps/rec", (F4.shape[0],), 2 * F4.shape[1])
     S1 = _row_spread_bound(M, S, fc, "eps/rec")  # spread(row l of M F4) <= sum_j |M[l,j]| S[j]
@@ -258,7 +285,7 @@ def eqke_bound(ctx: Context, handling: str):
             EQKE = Qv @ Kt.T
             fc.matmul("eqke/EQKE", (V, V), h)
             return {"full": EQKE}
-        terms, F1, Ek_ = _decompose(ctx, peel_plan(handling))
+        terms, F1, Ek_, Mres = _decompose(ctx, peel_plan(handling))
         chain = [F1, Wq1, Wk1.T, Ek_.T]
         if handling == "max_diff_exact":
             E4 = (F1 @ Wq1) @ (Wk1.T @ Ek_.T)
@@ -281,7 +308,7 @@ def eqke_bound(ctx: Context, handling: str):
             eps = _chain_max_diff(chain, mean=True, fc=fc)
         else:  # recursive forms
             eps = _chain_recursive(chain, mean_top=handling.startswith("mean+"),
-                                   mean_all=handling.startswith("mean_recursive+"), fc=fc)
+                                   mean_all=handling.startswith("mean_recursive+"), fc=fc, M=Mres)
         return {"terms": terms, "eps": np.asarray(eps, dtype=np.float64)}
 
     return ctx.get(f"eqke:{handling}", fn)
