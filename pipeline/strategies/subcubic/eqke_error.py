@@ -6,11 +6,11 @@ G = Ek1 and apply a plan of rank-1 "peels" with untrusted float D-vectors (v, vt
     key peel:    b = G v,  S = F (Wq1 (Wk1^T vt)),  G <- G - b vt^T;   F M G^T = S b^T + F M G'^T
 Both are identities for ANY vectors (expand the products), so the float search cannot break
 soundness; it only decides how small the remainder is.  The plan is "qk" (a size x query
-approximation on both sides), "qkq" for the subproduct forms (peel the remainder once more), and
-"kqqqqqqqmmmm" for the recursive forms: 8 query/key peels (O(V D) each) and then 4 "middle" peels
+approximation on both sides) for svd, max_diff, mean+max_diff and max_diff_exact, and
+"kqqqqqqqmmmm" for the subproduct and recursive forms: 8 query/key peels (O(V D) each), then 4 "middle" peels
     middle peel: M = Wq1 Wk1^T formed once (D^2 h, independent of V), M <- M - x z^T with (x, z)
                  the top singular pair of the remaining M;  F M G^T = (F x)(G z)^T + F M' G^T,
-because their remainder bound cannot use products with V-sized matrices (the top singular direction
+(the recursive remainder bound cannot use products with V-sized matrices; the top singular direction
 of W_Q W_K^T dominates its entries, and peeling it cuts the recursive bound about 25-fold).
 The rank-1 terms form Apx[q,t] = sum_j L_j[q] R_j[t] (kept exactly, as intervals; used signed in the
 gap computation), and the remaining chain F1 F2 F3 F4 (F1 = F, F2 = Wq1, F3 = Wk1^T, F4 = G^T) has
@@ -21,8 +21,9 @@ its within-row spread bounded by eps[q] >= max_{i,j} (E[q,i] - E[q,j]):
                            of R: (L R)[q,i] - (L R)[q,i'] = sum_l L[q,l](R[l,i] - R[l,i'])).
   mean+max_diff            the same after splitting L = 1 mean(L) + (L - 1 mean(L)):  spread is
                            subadditive, and the mean row's product mean(L) R is evaluated exactly.
-  max_diff_subproduct      max_diff on the peeled chain (F1 = Eq__), the peeled term joins Apx.
-  mean+max_diff_subproduct mean+max_diff on the peeled chain.
+  max_diff_subproduct      max_diff on the remainder F M' G^T of the longer peel plan (split points
+                           (F)(M' G^T) and (F M')(G^T)); the peeled terms join Apx.
+  mean+max_diff_subproduct mean+max_diff on the same remainder.
   *_subproduct_recursive   no product with a V-sized matrix (quadratic cost in V): with M = F2 F3
                            (D x D, cost D^2 h; after middle peels the remaining M'),
                            spread(row l of M F4) <= sum_j |M[l,j]| spread(F4[j,:])
@@ -62,7 +63,7 @@ CUBIC_REFERENCE = ("exact_EQKE+max_diff_exact", "max_diff_exact")
 
 # peel plans: "q" = a query-side rank-1 peel, "k" = a key-side one (module docstring)
 BASE_PEELS = "qk"
-SUBPRODUCT_PEELS = "qkq"
+SUBPRODUCT_PEELS = "kqqqqqqqmmmm"  # the same peels as the recursive forms
 RECURSIVE_PEELS = "kqqqqqqqmmmm"  # a fixed number of peels: O(V D) each, still quadratic in V
 
 
@@ -193,32 +194,31 @@ def _mean_split_bound(L: Interval, R: Interval, R_spread: np.ndarray, fc, step: 
 
 
 def _chain_max_diff(F, mean: bool, fc) -> np.ndarray:
-    """min over the three split points of the (mean+)max_diff bound for the chain F = [F1, F2, F3, F4].
+    """min over the split points of the (mean+)max_diff bound for the chain F = [F1, ..., Fk].
 
-    Complexity: O(V D h) multiply-adds (the partial products F1 F2, F1 F2 F3, F3 F4, F2 F3 F4).
-    Preconditions: F interval factors with compatible shapes ([V, D], [D, h], [h, D], [D, V]).
-    Postconditions: eps[q] >= the within-row spread of the exact product F1 F2 F3 F4 (each split
-    point gives a valid bound by _row_spread_bound / _mean_split_bound; the minimum of valid bounds
-    is valid).
+    Complexity: O(V D h) multiply-adds for the 4-factor chain [V, D] [D, h] [h, D] [D, V] (prefix and
+    suffix partial products), O(V D^2) for the 3-factor chain [V, D] [D, D] [D, V].
+    Preconditions: F interval factors with compatible shapes, F1 with V rows, Fk with V columns.
+    Postconditions: eps[q] >= the within-row spread of the exact product F1 ... Fk (each split point
+    gives a valid bound by _row_spread_bound / _mean_split_bound; the minimum of valid bounds is valid).
     """
-    F1, F2, F3, F4 = F
-    V, D = F1.shape
-    h = F2.shape[1]
-    K4 = F3 @ F4  # [h, V]
-    fc.matmul("eps/K4", K4.shape, D)
-    R1 = F2 @ K4  # [D, V]
-    fc.matmul("eps/R1", R1.shape, h)
-    L2 = F1 @ F2  # [V, h]
-    fc.matmul("eps/L2", L2.shape, D)
-    L3 = L2 @ F3  # [V, D]
-    fc.matmul("eps/L3", L3.shape, h)
+    k = len(F)
+    pre = [F[0]]  # pre[j] = F1 .. F(j+1)
+    for j in range(1, k - 1):
+        pre.append(pre[-1] @ F[j])
+        fc.matmul("eps/prefix", pre[-1].shape, F[j].shape[0])
+    suf = [F[-1]]  # suf[i] = F(k-i) .. Fk
+    for j in range(k - 2, 0, -1):
+        suf.append(F[j] @ suf[-1])
+        fc.matmul("eps/suffix", suf[-1].shape, F[j].shape[1])
     best = None
-    for L, R in ((F1, R1), (L2, K4), (L3, F4)):
+    for j in range(1, k):
+        L, R = pre[j - 1], suf[k - 1 - j]
         spr = spread_hi(R, axis=1)
         fc.reduction("eps/spread", (R.shape[0],), 2 * R.shape[1])
         e = _mean_split_bound(L, R, spr, fc, "eps/mean") if mean else _row_spread_bound(L, spr, fc, "eps/maxdiff")
         best = e if best is None else np.minimum(best, e)
-    fc.elementwise("eps/min", (V,), ops=2)
+    fc.elementwise("eps/min", (F[0].shape[0],), ops=k - 2)
     return best
 
 
@@ -302,10 +302,9 @@ def eqke_bound(ctx: Context, handling: str):
             sig = sigma1_upper(L, R, flops=fc)
             eps_val = float((Interval.exact(np.array(sig)) * sqrt_enclosure(2)).hi)  # sqrt(2) enclosed, rounded up
             eps = np.full(V, eps_val)
-        elif handling in ("max_diff", "max_diff_subproduct"):
-            eps = _chain_max_diff(chain, mean=False, fc=fc)
-        elif handling in ("mean+max_diff", "mean+max_diff_subproduct"):
-            eps = _chain_max_diff(chain, mean=True, fc=fc)
+        elif handling in ("max_diff", "max_diff_subproduct", "mean+max_diff", "mean+max_diff_subproduct"):
+            mchain = chain if Mres is None else [F1, Mres, Ek_.T]
+            eps = _chain_max_diff(mchain, mean=handling.startswith("mean+"), fc=fc)
         else:  # recursive forms
             eps = _chain_recursive(chain, mean_top=handling.startswith("mean+"),
                                    mean_all=handling.startswith("mean_recursive+"), fc=fc, M=Mres)
