@@ -10,7 +10,7 @@ MODEL  ?= artifacts/models/max4-seed123.safetensors
 NAME   := $(basename $(notdir $(MODEL)))
 CERT   := artifacts/certs/$(NAME).cert.json
 
-.PHONY: help venv demo test test-all bench bounds frontier certs replay lean-check check archive clean
+.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -43,6 +43,7 @@ bench: $(STAMP)  ## benchmarks: prints medians and ratios, never pass/fail on se
 bounds: $(STAMP)  ## brute force + cubic on the shipped model: table in artifacts/reports/
 	$(MAXK) bounds $(MODEL) --out-dir artifacts/reports
 
+.PHONY: frontier
 SEEDS := artifacts/models/max4-seed123.safetensors $(foreach s,1 2 3 4 5,artifacts/models/seeds/max4-seed$(s).safetensors)
 
 frontier: $(STAMP)  ## brute force, cubic, 100 subcubic configurations on the six seeds: artifacts/reports/frontier.{md,json,png}
