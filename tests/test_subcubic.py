@@ -79,6 +79,10 @@ def _zoo(slow: bool):
         ms.append((f"neartie{i}", lambda i=i: _neartie(i)))
         ms.append((f"trained{i}", lambda i=i: _trained(6 + i, 3, (400, 1500, 800)[i % 3], seed=700 + i)))
     ms.append(("wrong0", lambda: _variant(maxlike_weights(V=5, n=3, seed=500), lambda t: t.__setitem__("W_U", -t["W_U"]))))
+    # shape edges: n = 2 (one non-query slot), V = 2, n = 5
+    ms.append(("n2", lambda: maxlike_weights(V=5, n=2, seed=1)))
+    ms.append(("v2", lambda: maxlike_weights(V=2, n=3, seed=2)))
+    ms.append(("n5", lambda: maxlike_weights(V=4, n=5, seed=4, strength=5)))
     return ms
 
 
