@@ -4,6 +4,7 @@
     maxk bound brute-force artifacts/models/max4-seed123.safetensors
     maxk bound cubic artifacts/models/max4-seed123.safetensors --out artifacts/cubic.json
     maxk bounds artifacts/models/max4-seed123.safetensors --out-dir artifacts/reports
+    maxk frontier artifacts/models/max4-seed123.safetensors --out-dir artifacts/reports
     maxk certify artifacts/models/max4-seed123.safetensors --out artifacts/certs/max4-seed123.cert.json
     maxk replay artifacts/certs/max4-seed123.cert.json
     maxk export-lean artifacts/certs/max4-seed123.cert.json
@@ -129,6 +130,33 @@ def cmd_bound(args) -> int:
     if args.out:
         _write_json(args.out, report)
     print(json.dumps(report, indent=1))
+    return 0
+
+
+def cmd_frontier(args) -> int:
+    from tqdm import tqdm
+
+    from .frontier import frontier_model, group_summary, render_markdown, render_png, select_configs
+    from .model.checkpoint import atomic_write_bytes, load_weights
+
+    try:
+        configs = select_configs(args.configs)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    models = [(path, load_weights(path)) for path in args.models]  # every file validated before any work
+    records = []
+    with tqdm(total=len(models) * (len(configs) + 2), desc="frontier", unit="strategy", disable=args.quiet) as bar:
+        for path, weights in models:
+            records += frontier_model(weights, path, configs, pbar=bar)
+    summary = group_summary(records)
+    out = Path(args.out_dir)
+    md = render_markdown(records, summary)
+    _write_json(out / "frontier.json", records)
+    _write_json(out / "frontier.summary.json", summary)
+    atomic_write_bytes(out / "frontier.md", md.encode())
+    atomic_write_bytes(out / "frontier.png", render_png(records))
+    print(md.split("## Every strategy")[0], end="")
+    print(f"wrote {out / 'frontier.json'}, frontier.summary.json, frontier.md, frontier.png")
     return 0
 
 
@@ -347,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_train)
 
     b = sub.add_parser("bound", help="compute a certified accuracy bound with one strategy")
-    b.add_argument("strategy", choices=["brute-force", "cubic"], help="proof strategy")
+    b.add_argument("strategy", choices=["brute-force", "cubic", "subcubic"],
+                   help="proof strategy (subcubic: its default configuration)")
     b.add_argument("model", help="checkpoint: .safetensors (with optional .json beside it) or TransformerLens .pt")
     b.add_argument("--out", help="also write the JSON report here (atomically)")
     b.add_argument("--no-float32", action="store_true", help="brute force: skip the float32 torch accuracy")
@@ -411,6 +440,15 @@ def build_parser() -> argparse.ArgumentParser:
     va = sub.add_parser("verify-archive", help="re-hash, replay, regenerate and re-render an archive; exit 0/1")
     va.add_argument("archive", help="archive .tar.gz made by maxk archive")
     va.set_defaults(func=cmd_verify_archive)
+
+    fr = sub.add_parser("frontier", help="brute force, cubic and the subcubic configurations: bound vs FLOPs "
+                        "table, per-group summary and plot (the paper's Figure 3)")
+    fr.add_argument("models", nargs="+", metavar="MODEL", help="checkpoints (.safetensors or TransformerLens .pt)")
+    fr.add_argument("--configs", default="all", help="'all' = the 100 subcubic configurations; 'groups' = the 50 "
+                    "with the default attention handling (every group represented)")
+    fr.add_argument("--out-dir", default="artifacts/reports", help="folder for frontier.{md,json,png} and frontier.summary.json")
+    fr.add_argument("--quiet", action="store_true", help="no progress bar")
+    fr.set_defaults(func=cmd_frontier)
 
     return p
 

@@ -2,6 +2,7 @@
 
     maxk bound brute-force MODEL      # pipeline/strategies/brute_force.py
     maxk bound cubic MODEL            # pipeline/strategies/cubic.py
+    maxk bound subcubic MODEL         # pipeline/strategies/subcubic/ (100 configurations; maxk frontier)
 
 Each strategy is a function `run(weights, progress=False) -> BoundResult` (result.py).
 Strategies and numerics never import torch.
@@ -15,6 +16,7 @@ from importlib import import_module
 REGISTRY = {
     "brute-force": "pipeline.strategies.brute_force",
     "cubic": "pipeline.strategies.cubic",
+    "subcubic": "pipeline.strategies.subcubic",  # default configuration; all 100 via subcubic.run_config
 }
 
 

@@ -1,0 +1,180 @@
+"""The proof-length frontier (the paper's Figure 3, made sound): bound against FLOPs per strategy.
+
+    maxk frontier artifacts/models/max4-seed123.safetensors --out-dir artifacts/reports
+    make frontier        # the six shipped seeds -> artifacts/reports/frontier.{md,json,png}
+
+For each model: the sound brute force (ground truth: relative = bound / its certified accuracy_lo),
+the cubic proof (through the strategy registry) and the subcubic configurations.  Returns records
+and renders the table, the per-group summary and the plot; only the CLI writes and prints.
+"""
+
+from __future__ import annotations
+
+import time
+from statistics import mean, pstdev
+
+from .strategies.subcubic import GROUPS, all_configs, run_config
+from .strategies.subcubic.layer import Context
+
+# the paper's best relative bound per group (151 seeds, float32), for the side-by-side table
+PAPER_GROUP_BEST = {
+    "subcubic": 0.700,
+    "attention-d_vocab·d_model²": 0.675,
+    "direct-quadratic": 0.633,
+    "attention-d_vocab·d_model² + direct-quadratic": 0.610,
+    "attention-quadratic": 0.316,
+    "attention-quadratic + direct-quadratic": 0.283,
+}
+CONFIG_SETS = ("all", "groups")
+
+
+def select_configs(which: str):
+    """'all' = the 100 configurations; 'groups' = the 50 with the default attention handling."""
+    if which not in CONFIG_SETS:
+        raise ValueError(f"--configs must be one of {CONFIG_SETS}, got {which!r}")
+    cs = all_configs()
+    return cs if which == "all" else [c for c in cs if c.attention == "mean_query+diff"]
+
+
+def _record(weights, path, config, group, res, acc_lo, seconds):
+    bound = res.n_proved / res.n_inputs
+    return {
+        "model": str(path),
+        "model_sha256": weights.sha256,
+        "config": config,
+        "group": group,
+        "n_inputs": res.n_inputs,
+        "n_proved": res.n_proved,
+        "bound": bound,
+        "relative": bound / acc_lo if acc_lo else None,
+        "flops": res.flops,
+        "seconds": round(seconds, 4),
+    }
+
+
+def frontier_model(weights, path, configs, pbar=None) -> list[dict]:
+    """Records for one model: brute force, cubic, then every subcubic configuration.
+
+    Postconditions: one record per strategy; relative = bound / brute-force accuracy_lo.
+    """
+    from .strategies import get_strategy
+
+    t = time.perf_counter()
+    bf = get_strategy("brute-force")(weights)
+    bf_s = time.perf_counter() - t
+    acc_lo = bf.n_proved / bf.n_inputs
+    out = [_record(weights, path, "brute-force", "brute-force", bf, acc_lo, bf_s)]
+    if pbar is not None:
+        pbar.update(1)
+    t = time.perf_counter()
+    cu = get_strategy("cubic")(weights)
+    out.append(_record(weights, path, "cubic", "cubic", cu, acc_lo, time.perf_counter() - t))
+    if pbar is not None:
+        pbar.update(1)
+    ctx = Context(weights)
+    for c in configs:
+        t = time.perf_counter()
+        r = run_config(ctx, c)
+        out.append(_record(weights, path, c.name, c.group, r, acc_lo, time.perf_counter() - t))
+        if pbar is not None:
+            pbar.update(1)
+    return out
+
+
+def group_summary(records: list[dict]) -> list[dict]:
+    """Per group: the best relative bound per model, mean and std over models, FLOPs of the best."""
+    models = sorted({r["model_sha256"] for r in records})
+    groups = ["brute-force", "cubic", *GROUPS, "any subcubic (six groups)",
+              "attention-cubic-reference", "attention-cubic-reference + direct-quadratic"]
+    rows = []
+    for g in groups:
+        best = []
+        for m in models:
+            rs = [r for r in records if r["model_sha256"] == m and
+                  (r["group"] in GROUPS if g.startswith("any subcubic") else r["group"] == g)]
+            if rs:
+                best.append(max(rs, key=lambda r: (r["relative"] or 0.0, -r["flops"])))
+        if not best:
+            continue
+        rel = [b["relative"] for b in best]
+        rows.append({
+            "group": g,
+            "n_models": len(best),
+            "best_relative_per_model": rel,
+            "mean": mean(rel),
+            "std": pstdev(rel) if len(rel) > 1 else 0.0,
+            "paper": PAPER_GROUP_BEST.get(g),
+            "flops_of_best_mean": mean(b["flops"] for b in best),
+            "best_configs": sorted({b["config"] for b in best}),
+        })
+    return rows
+
+
+def render_markdown(records: list[dict], summary: list[dict]) -> str:
+    models = []
+    for r in records:
+        if r["model"] not in models:
+            models.append(r["model"])
+    secs = {m: sum(r["seconds"] for r in records if r["model"] == m) for m in models}
+    sub_secs = {m: sum(r["seconds"] for r in records if r["model"] == m and r["group"] not in ("brute-force", "cubic"))
+                for m in models}
+    lines = ["# Proof-length frontier (sound: every bound is a certified lower bound)", "",
+             "relative = bound / accuracy_lo of the sound brute force.  FLOPs count the verification only.", "",
+             "## Best relative bound per group (mean ± std over models) beside the paper's (151 seeds, float32)", "",
+             "| group | ours (mean ± std) | paper | models | mean FLOPs of the best | best configuration(s) |",
+             "|---|---|---|---|---|---|"]
+    for s in summary:
+        paper = "" if s["paper"] is None else f"{s['paper']:.3f}"
+        cfgs = ", ".join(s["best_configs"][:2]) + (" …" if len(s["best_configs"]) > 2 else "")
+        lines.append(f"| {s['group']} | {s['mean']:.4f} ± {s['std']:.4f} | {paper} | {s['n_models']} | "
+                     f"{s['flops_of_best_mean']:.3g} | {cfgs} |")
+    lines += ["", "## Seconds per model", "", "| model | all strategies | subcubic configurations only |", "|---|---|---|"]
+    for m in models:
+        lines.append(f"| {m} | {secs[m]:.1f} | {sub_secs[m]:.1f} |")
+    lines += ["", "## Every strategy", "", "| model | strategy | group | bound | relative | FLOPs | seconds |",
+              "|---|---|---|---|---|---|---|"]
+    for r in records:
+        rel = "" if r["relative"] is None else f"{r['relative']:.4f}"
+        lines.append(f"| {r['model'].split('/')[-1]} | {r['config']} | {r['group']} | {r['bound']:.4f} | {rel} | "
+                     f"{r['flops']:.3g} | {r['seconds']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_png(records: list[dict]) -> bytes:
+    """Relative bound vs FLOPs (log x): one point per (model, strategy), group-best markers per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    order = ["brute-force", "cubic", *GROUPS, "attention-cubic-reference", "attention-cubic-reference + direct-quadratic"]
+    cmap = plt.get_cmap("tab10")
+    fig, ax = plt.subplots(figsize=(10, 6.5))
+    models = sorted({r["model_sha256"] for r in records})
+    for i, g in enumerate(order):
+        rs = [r for r in records if r["group"] == g]
+        if not rs:
+            continue
+        col = cmap(i % 10)
+        ax.scatter([r["flops"] for r in rs], [r["relative"] for r in rs], s=10, alpha=0.35, color=col, label=g)
+        bests = []
+        for m in models:
+            mr = [r for r in rs if r["model_sha256"] == m]
+            if mr:
+                bests.append(max(mr, key=lambda r: r["relative"]))
+        ax.scatter([b["flops"] for b in bests], [b["relative"] for b in bests], s=90, marker="*",
+                   color=col, edgecolor="black", linewidth=0.6)
+    ax.set_xscale("log")
+    ax.set_xlabel("FLOPs to verify the proof (log scale)")
+    ax.set_ylabel("relative accuracy bound (bound / brute-force accuracy)")
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_title(f"Proof length vs bound, {len(models)} model(s); stars = best of each group per model")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
+    plt.close(fig)
+    return buf.getvalue()
