@@ -87,6 +87,7 @@ from ..paths import count_path_flops, path_intervals, path_matrices
 from .result import BoundResult
 
 MAX_SHIFTS = 16
+ALL_KINDS = frozenset({"v1", "bias3", "qmean", "ovmean", "rows"})  # shift candidate kinds (shift_candidates)
 ROW_NEIGHBOURS = 4  # each query's row shift is scored on the queries whose K proxy-nearest rows include it
 ROW_BATCH = 16  # shifts whose maxima are computed together (memory J n V^2 floats)
 
@@ -130,17 +131,6 @@ def round_to_grid(z: np.ndarray, scale_exp: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ sound helpers
-
-
-def _masked_max(x: Interval, mask: np.ndarray, axis: int) -> Interval:
-    """max over `axis` of the entries where mask is False (exact: max needs no rounding).
-
-    Preconditions: every slice along `axis` has at least one unmasked entry.
-    Postconditions: encloses the max of the exact values over the unmasked entries.
-    """
-    lo = np.where(mask, -np.inf, x.lo).max(axis=axis)
-    hi = np.where(mask, -np.inf, x.hi).max(axis=axis)
-    return Interval(lo, hi)
 
 
 def _centred(X: Interval) -> Interval:
@@ -368,9 +358,6 @@ def shift_candidates(weights: Weights, Pf, kinds=None) -> list[tuple[str, np.nda
     if "ovmean" in kinds:
         out.append(("ovmean", Pf.EVOU.mean(axis=0)))
     return out
-
-
-ALL_KINDS = frozenset({"v1", "bias3", "qmean", "ovmean", "rows"})
 
 
 def _greedy(M: np.ndarray, start: list, limit: int) -> list:
