@@ -203,16 +203,16 @@ def _sorted_sums(p_nq: Interval, r: int):
     return part(0, r), part(r, k), part(k - r, k), part(0, k - r)
 
 
-# ------------------------------------------------------------------------------ float64 search
+# -------------------------------------------------------------------------------- float search
 
 
 class _Search:
-    """Plain float64 version of the recipe (NOT sound): scores shift vectors and proposes S sets.
+    """Plain float version of the recipe (NOT sound): scores shift vectors and proposes S sets.
 
-    For a shift z it builds G[q, m, t] = e[q,t] (U[q,m] + E[m,t]) (the float64 twin of the proof's
+    For a shift z it builds G[q, m, t] = e[q,t] (U[q,m] + E[m,t]) (the float twin of the proof's
     e_t g(t)) and thresholds T[c, q, m]: k is proposed for S(q, m, c) iff k < m and G[q, m, k] < T (both
-    arrangements' F = A G_m + query + B G_k < 0 rearranged).  Cost per shift: about 7 passes over V^3
-    float64 values plus (n - 1) comparisons over V^3.
+    arrangements' F = A G_m + query + B G_k < 0 rearranged).  Cost: O(n V^2) float64 operations per
+    shift for U and E, then O(n V^2) float32 operations per scored (shift, query) pair.
     """
 
     def __init__(self, Pf, d_head: int, n: int):
