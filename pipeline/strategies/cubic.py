@@ -87,6 +87,7 @@ from ..paths import count_path_flops, path_intervals, path_matrices
 from .result import BoundResult
 
 MAX_SHIFTS = 16
+ALL_KINDS = frozenset({"v1", "bias3", "qmean", "ovmean", "rows"})  # shift candidate kinds (shift_candidates)
 ROW_NEIGHBOURS = 4  # each query's row shift is scored on the queries whose K proxy-nearest rows include it
 ROW_BATCH = 16  # shifts whose maxima are computed together (memory J n V^2 floats)
 
@@ -130,17 +131,6 @@ def round_to_grid(z: np.ndarray, scale_exp: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ sound helpers
-
-
-def _masked_max(x: Interval, mask: np.ndarray, axis: int) -> Interval:
-    """max over `axis` of the entries where mask is False (exact: max needs no rounding).
-
-    Preconditions: every slice along `axis` has at least one unmasked entry.
-    Postconditions: encloses the max of the exact values over the unmasked entries.
-    """
-    lo = np.where(mask, -np.inf, x.lo).max(axis=axis)
-    hi = np.where(mask, -np.inf, x.hi).max(axis=axis)
-    return Interval(lo, hi)
 
 
 def _centred(X: Interval) -> Interval:
@@ -213,16 +203,16 @@ def _sorted_sums(p_nq: Interval, r: int):
     return part(0, r), part(r, k), part(k - r, k), part(0, k - r)
 
 
-# ------------------------------------------------------------------------------ float64 search
+# -------------------------------------------------------------------------------- float search
 
 
 class _Search:
-    """Plain float64 version of the recipe (NOT sound): scores shift vectors and proposes S sets.
+    """Plain float version of the recipe (NOT sound): scores shift vectors and proposes S sets.
 
-    For a shift z it builds G[q, m, t] = e[q,t] (U[q,m] + E[m,t]) (the float64 twin of the proof's
+    For a shift z it builds G[q, m, t] = e[q,t] (U[q,m] + E[m,t]) (the float twin of the proof's
     e_t g(t)) and thresholds T[c, q, m]: k is proposed for S(q, m, c) iff k < m and G[q, m, k] < T (both
-    arrangements' F = A G_m + query + B G_k < 0 rearranged).  Cost per shift: about 7 passes over V^3
-    float64 values plus (n - 1) comparisons over V^3.
+    arrangements' F = A G_m + query + B G_k < 0 rearranged).  Cost: O(n V^2) float64 operations per
+    shift for U and E, then O(n V^2) float32 operations per scored (shift, query) pair.
     """
 
     def __init__(self, Pf, d_head: int, n: int):
@@ -368,9 +358,6 @@ def shift_candidates(weights: Weights, Pf, kinds=None) -> list[tuple[str, np.nda
     if "ovmean" in kinds:
         out.append(("ovmean", Pf.EVOU.mean(axis=0)))
     return out
-
-
-ALL_KINDS = frozenset({"v1", "bias3", "qmean", "ovmean", "rows"})
 
 
 def _greedy(M: np.ndarray, start: list, limit: int) -> list:
