@@ -10,7 +10,7 @@ MODEL  ?= artifacts/models/max4-seed123.safetensors
 NAME   := $(basename $(notdir $(MODEL)))
 CERT   := artifacts/certs/$(NAME).cert.json
 
-.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive clean
+.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive sweep sweep-small clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -60,6 +60,20 @@ check: replay lean-check  ## replay, then the Lean check
 archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules and reports
 	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz \
 		$(foreach r,$(wildcard artifacts/reports/$(NAME).*),--report $(r))
+
+# Sweeps are never part of `make test`.  Both resume: re-running skips every finished step.  The report
+# is written even when a step failed (failures are listed in it); make then exits with the sweep's status.
+SWEEP_DIR       := artifacts/sweeps/max4-paper-seeds
+SWEEP_SMALL_DIR := artifacts/sweeps/max4-small
+JOBS            ?= $(shell nproc 2>/dev/null || echo 2)
+
+sweep: $(STAMP)  ## K=4 over the paper's 151 seeds on all cores (JOBS=N to change), then its report
+	$(MAXK) sweep --k 4 --seeds paper --jobs $(JOBS) --out $(SWEEP_DIR); s=$$?; \
+	$(MAXK) report $(SWEEP_DIR) && exit $$s
+
+sweep-small: $(STAMP)  ## K=4 over the first 6 paper seeds, then its report
+	$(MAXK) sweep --k 4 --seeds paper:6 --jobs $(JOBS) --out $(SWEEP_SMALL_DIR); s=$$?; \
+	$(MAXK) report $(SWEEP_SMALL_DIR) && exit $$s
 
 clean:  ## remove the venv and caches (keeps artifacts/)
 	rm -rf $(VENV) .pytest_cache lean/.lake
