@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -204,7 +205,8 @@ def cmd_sweep(args) -> int:
         raise UserError(f"--jobs must be >= 1, got {args.jobs}")
     if args.ray_address and args.backend != "ray":
         raise UserError("--ray-address needs --backend ray")
-    out = args.out or f"artifacts/sweeps/max{args.k}-{'paper-seeds' if args.seeds == 'paper' else 'seeds-' + args.seeds.replace(',', '_')}"
+    slug = "paper-seeds" if args.seeds == "paper" else "seeds-" + re.sub(r"[^A-Za-z0-9-]+", "_", args.seeds)
+    out = args.out or f"artifacts/sweeps/max{args.k}-{slug}"
     s = run_sweep(out, settings, seeds, steps, jobs=args.jobs, backend=args.backend, ray_address=args.ray_address,
                   progress=not args.quiet)
     c = s.counts

@@ -512,6 +512,35 @@ def check_ray_address(address: str, timeout: float = RAY_CONNECT_TIMEOUT) -> Non
                             f"cannot reach the Ray cluster ({why}; waited at most {timeout:g} s)") from None
 
 
+class _captured_stderr:
+    """Redirect file descriptor 2 to a temporary file for the duration; getvalue() is its text."""
+
+    def __enter__(self):
+        import sys
+        import tempfile
+
+        sys.stderr.flush()
+        self._file = tempfile.TemporaryFile()
+        self._saved = os.dup(2)
+        os.dup2(self._file.fileno(), 2)
+        self._text = ""
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.stderr.flush()
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._file.seek(0)
+        self._text = self._file.read().decode(errors="replace")
+        self._file.close()
+        return False
+
+    def getvalue(self) -> str:
+        return self._text
+
+
 class RayExecutor:
     """The same tasks as Ray remote functions: an existing cluster (`address`) or a local Ray
     started with `jobs` CPUs.  One CPU per task."""
@@ -529,15 +558,20 @@ class RayExecutor:
         if address:
             check_ray_address(address)
         env = {"env_vars": dict(THREAD_ENV)}
+        kw = {"runtime_env": env, "logging_level": logging.ERROR, "log_to_driver": False}
         try:
-            if address:
-                ray.init(address=address, runtime_env=env, logging_level=logging.ERROR, log_to_driver=False)
-            else:
-                ray.init(num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, runtime_env=env, logging_level=logging.ERROR,
-                         log_to_driver=False)
+            with _captured_stderr() as err:  # Ray's C++ core logs retries straight to fd 2
+                if address:
+                    ray.init(address=address, **kw)
+                else:
+                    ray.init(num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, **kw)
         except Exception as e:  # Ray raises many types (ConnectionError, RuntimeError, ...)
+            hint = ""
+            if "InvalidAuthToken" in err.getvalue():
+                hint = ("; the cluster uses token authentication: set RAY_AUTH_MODE=token, and RAY_AUTH_TOKEN "
+                        "or ~/.ray/auth_token to its token")
             raise PipelineError(f"--ray-address {address}" if address else "--backend ray",
-                                f"cannot start Ray ({_one_line(e)})") from None
+                                f"cannot start Ray ({_one_line(e)}){hint}") from None
         self._remote = ray.remote(num_cpus=1, max_retries=0)(run_task)
         # tasks in flight: --jobs, else every CPU of the cluster (or of the local Ray)
         self.jobs = jobs or max(1, int(ray.cluster_resources().get("CPU", 1)))
