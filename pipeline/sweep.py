@@ -407,15 +407,24 @@ def _train_result(meta: dict) -> dict:
     }
 
 
-def _task_strategy(name: str, weights) -> dict:
-    from .report import run_bound
+def strategy_unavailable(name: str) -> str | None:
+    """None if the registry has strategy `name` and its module imports; else the reason."""
     from .strategies import get_strategy
 
     try:
         get_strategy(name)
     except (KeyError, ImportError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else _one_line(e)
-        return {"status": "unavailable", "error": f"strategy {name!r} is not available: {msg}"}
+        return f"strategy {name!r} is not available: {msg}"
+    return None
+
+
+def _task_strategy(name: str, weights) -> dict:
+    from .report import run_bound
+
+    why = strategy_unavailable(name)
+    if why is not None:
+        return {"status": "unavailable", "error": why}
     # without the float32 torch accuracy (a reference number, not a bound): it would cost more CPU
     # than the sound brute force itself, whose enclosure [accuracy_lo, accuracy_hi] is recorded
     r = run_bound(name, weights, progress=False, with_float32=False)
@@ -623,12 +632,15 @@ class _Driver:
         self.waiting_replay: set[int] = set()
         self.ready: list = []  # heap of (seed index, step index, seed, step)
         self.inflight: dict = {}
+        self._why: dict = {}  # strategy step -> None (available) or why it is not
+        self.resolved: set = set()  # (seed, step) pairs already counted in this run
 
     # -- bookkeeping
     def _resolve(self, seed: int, step: str, outcome: str) -> None:
+        assert (seed, step) not in self.resolved, f"seed {seed} step {step} resolved twice"
+        self.resolved.add((seed, step))
         self.summary.counts[outcome] += 1
         self.bar.update(1)
-
 
     def _needed(self, seed: int, sha: str | None) -> list:
         todo = [s for s in self.steps if s != "train" and not self.sd.finished(sha, s)]
@@ -639,14 +651,33 @@ class _Driver:
     def _push(self, seed: int, step: str) -> None:
         heapq.heappush(self.ready, (self.order[seed], STEPS.index(step), seed, step))
 
+    def _drop_unavailable(self, seed: int, sha: str, todo: list) -> list:
+        """Record the strategy steps whose strategy is not registered (no worker, no model needed);
+        return the rest of `todo`."""
+        rest = []
+        for step in todo:
+            if step in STRATEGY_STEPS:
+                if step not in self._why:
+                    self._why[step] = strategy_unavailable(step)
+                if self._why[step] is not None:
+                    self._done(seed, step, {"status": "unavailable", "result": None, "error": self._why[step],
+                                            "seconds": 0.0, "cpu_seconds": 0.0, "host": socket.gethostname()})
+                    continue
+            rest.append(step)
+        return rest
+
     # -- planning
     def plan(self, seed: int, index: dict) -> None:
         sha = index.get(seed)
         todo = self._needed(seed, sha)
-        if sha is not None and not todo and self.sd.finished(sha, "train"):
-            for step in self.steps:
-                self._resolve(seed, step, "skipped")
-            return
+        if sha is not None:  # (the index only holds seeds whose train record is finished)
+            self.sha[seed] = sha
+            todo = self._drop_unavailable(seed, sha, todo)
+            if not todo:
+                for step in self.steps:
+                    if (seed, step) not in self.resolved:
+                        self._resolve(seed, step, "skipped")
+                return
         found = self.sd.intact_model(seed)
         if found is None:
             self._push(seed, "train")
@@ -662,11 +693,11 @@ class _Driver:
 
     def _schedule(self, seed: int, sha: str) -> None:
         self.sha[seed] = sha
-        todo = self._needed(seed, sha)
+        todo = [s for s in self._needed(seed, sha) if (seed, s) not in self.resolved]
         for step in self.steps:
-            if step != "train" and step not in todo:
+            if step != "train" and step not in todo and (seed, step) not in self.resolved:
                 self._resolve(seed, step, "skipped")
-        for step in todo:
+        for step in self._drop_unavailable(seed, sha, todo):
             if step == "replay" and "certify" in todo:
                 self.waiting_replay.add(seed)
             else:

@@ -160,6 +160,20 @@ def test_rerun_skips_everything_finished(done_sweep):
             assert after[p] == (raw, mtime), f"{p} was rewritten"
 
 
+def test_shipped_results_without_models_need_no_training(done_sweep, tmp_path):
+    """A fresh clone has results/ but no models/ or certs/: a re-run finds everything finished."""
+    import shutil
+
+    out = tmp_path / "clone"
+    shutil.copytree(done_sweep, out, ignore=shutil.ignore_patterns("models", "certs"))
+    before = snapshot(out)
+    s = S.run_sweep(out, TINY, [1, 2, 3], S.STEPS, jobs=2, progress=False)
+    assert s.counts["ran"] == 0 and s.counts["failed"] == 0
+    assert not list((out / "models").iterdir()) and not list((out / "certs").iterdir())
+    assert {p: v for p, v in snapshot(out).items() if json.loads(v[0])["status"] == "ok"} == \
+        {p: v for p, v in before.items() if json.loads(v[0])["status"] == "ok"}
+
+
 def test_corrupt_and_partial_files_are_redone(done_sweep, tmp_path):
     import shutil
 
