@@ -439,8 +439,9 @@ def _task_certify(weights) -> dict:
 
     cert, info = certify(weights)
     text = dump_certificate(cert).encode()
-    result = {"claimed_count": cert["claimed_count"], "n_inputs": cert["n_inputs"],
-              "bound": cert["claimed_count"] / cert["n_inputs"],
+    claimed = info["claimed_count"] if "claimed_count" in info else cert["claimed_count"]
+    n_inputs = weights.config.n_inputs
+    result = {"claimed_count": claimed, "n_inputs": n_inputs, "bound": claimed / n_inputs,
               "cert_sha256": hashlib.sha256(text).hexdigest(), "cert_bytes": len(text)}
     result.update({k: v for k, v in _json_scalars(info).items() if k not in result})
     return {"result": result, "blobs": {"cert": text}}
