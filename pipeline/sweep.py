@@ -574,7 +574,8 @@ class RayExecutor:
                 if address:
                     ray.init(address=address, **kw)
                 else:
-                    ray.init(num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, **kw)
+                    # "local": always a new local instance, never a cluster left over on this machine
+                    ray.init(address="local", num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False, **kw)
         except Exception as e:  # Ray raises many types (ConnectionError, RuntimeError, ...)
             hint = ""
             if "InvalidAuthToken" in err.getvalue():
