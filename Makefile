@@ -10,7 +10,7 @@ MODEL  ?= artifacts/models/max4-seed123.safetensors
 NAME   := $(basename $(notdir $(MODEL)))
 CERT   := artifacts/certs/$(NAME).cert.json
 
-.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive sweep sweep-small clean
+.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -63,6 +63,7 @@ archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules a
 
 # Sweeps are never part of `make test`.  Both resume: re-running skips every finished step.  The report
 # is written even when a step failed (failures are listed in it); make then exits with the sweep's status.
+.PHONY: sweep sweep-small
 SWEEP_DIR       := artifacts/sweeps/max4-paper-seeds
 SWEEP_SMALL_DIR := artifacts/sweeps/max4-small
 JOBS            ?= $(shell nproc 2>/dev/null || echo 2)

@@ -1,6 +1,8 @@
 """The `maxk` command: every step of the pipeline, each with --help.  Nothing imports this module.
 
     maxk train --k 4 --seed 123 --out artifacts/models
+    maxk sweep --k 4 --seeds paper --out artifacts/sweeps/max4-paper-seeds
+    maxk report artifacts/sweeps/max4-paper-seeds
     maxk bound brute-force artifacts/models/max4-seed123.safetensors
     maxk bound cubic artifacts/models/max4-seed123.safetensors --out artifacts/cubic.json
     maxk bounds artifacts/models/max4-seed123.safetensors --out-dir artifacts/reports
@@ -10,8 +12,6 @@
     maxk archive --out artifacts/archives/max4-seed123.tar.gz
     maxk verify-archive artifacts/archives/max4-seed123.tar.gz
     maxk lean-bench --ops 10000
-    maxk sweep --k 4 --seeds paper --out artifacts/sweeps/max4-paper-seeds
-    maxk report artifacts/sweeps/max4-paper-seeds
 
 Exit codes: 0 success; 1 a check failed (replay FAIL, archive mismatch); 2 bad input (one line on
 stderr naming the file and the problem, nothing written); 3 the Lean toolchain is missing.
