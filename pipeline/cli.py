@@ -281,36 +281,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("cert", help="certificate JSON")
     r.set_defaults(func=cmd_replay)
 
-    el = sub.add_parser("export-lean", help="replay a certificate, then render it into Lean modules under lean/")
-    el.add_argument("cert", help="certificate JSON")
-    el.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
-    el.add_argument("--name", help="certificate name in Lean (default: from the file name)")
-    el.add_argument("--chunk-size", type=int, default=1, help="max tokens per chunk module (default 1)")
-    el.set_defaults(func=cmd_export_lean)
-
-    lb = sub.add_parser("lean-bench", help="render a Lean kernel throughput probe (N Int multiply-compare steps)")
-    lb.add_argument("--ops", type=int, default=10000, help="number of multiply-compare steps (default 10000)")
-    lb.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
-    lb.set_defaults(func=cmd_lean_bench)
-
-    lc = sub.add_parser("lean-check", help="lake build in lean/ if a Lean toolchain exists; else say so and exit 3")
-    lc.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
-    lc.set_defaults(func=cmd_lean_check)
-
-    a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
-    a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")
-    a.add_argument("--cert", help="certificate JSON (default artifacts/certs/MODEL.cert.json)")
-    a.add_argument("--out", help="archive path (default artifacts/archives/MODEL.tar.gz)")
-    a.add_argument("--report", action="append", help="a report file to include (repeatable)")
-    a.add_argument("--name", help="name inside the archive (default: the model's file name)")
-    a.add_argument("--lean-dir", default="lean", help="Lake package whose checker and lakefile are archived")
-    a.add_argument("--chunk-size", type=int, default=1, help="max tokens per Lean chunk module (default 1)")
-    a.set_defaults(func=cmd_archive)
-
-    va = sub.add_parser("verify-archive", help="re-hash, replay, regenerate and re-render an archive; exit 0/1")
-    va.add_argument("archive", help="archive .tar.gz made by maxk archive")
-    va.set_defaults(func=cmd_verify_archive)
-
     from .sweep import STEPS as STEPS_ALL  # standard library only
 
     sw = sub.add_parser("sweep", help="train and certify many seeds (resumable; local process pool or Ray)",
@@ -344,6 +314,36 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("sweep_dir", help="the sweep folder (with sweep.json and results/)")
     rp.add_argument("--out-dir", default=None, help="where report.md, report.json and plots/ go (default SWEEP_DIR)")
     rp.set_defaults(func=cmd_report)
+
+    el = sub.add_parser("export-lean", help="replay a certificate, then render it into Lean modules under lean/")
+    el.add_argument("cert", help="certificate JSON")
+    el.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    el.add_argument("--name", help="certificate name in Lean (default: from the file name)")
+    el.add_argument("--chunk-size", type=int, default=1, help="max tokens per chunk module (default 1)")
+    el.set_defaults(func=cmd_export_lean)
+
+    lb = sub.add_parser("lean-bench", help="render a Lean kernel throughput probe (N Int multiply-compare steps)")
+    lb.add_argument("--ops", type=int, default=10000, help="number of multiply-compare steps (default 10000)")
+    lb.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    lb.set_defaults(func=cmd_lean_bench)
+
+    lc = sub.add_parser("lean-check", help="lake build in lean/ if a Lean toolchain exists; else say so and exit 3")
+    lc.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    lc.set_defaults(func=cmd_lean_check)
+
+    a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
+    a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")
+    a.add_argument("--cert", help="certificate JSON (default artifacts/certs/MODEL.cert.json)")
+    a.add_argument("--out", help="archive path (default artifacts/archives/MODEL.tar.gz)")
+    a.add_argument("--report", action="append", help="a report file to include (repeatable)")
+    a.add_argument("--name", help="name inside the archive (default: the model's file name)")
+    a.add_argument("--lean-dir", default="lean", help="Lake package whose checker and lakefile are archived")
+    a.add_argument("--chunk-size", type=int, default=1, help="max tokens per Lean chunk module (default 1)")
+    a.set_defaults(func=cmd_archive)
+
+    va = sub.add_parser("verify-archive", help="re-hash, replay, regenerate and re-render an archive; exit 0/1")
+    va.add_argument("archive", help="archive .tar.gz made by maxk archive")
+    va.set_defaults(func=cmd_verify_archive)
 
     return p
 
