@@ -6,7 +6,9 @@
 
 Steps, per seed (`STEPS`): train, brute-force, cubic, subcubic, certify, replay.  The strategy steps
 call the strategy registry (pipeline/strategies/__init__.py) by name; a strategy that is not
-registered gives a "unavailable" record, listed like any failure.  certify and replay call the
+registered gives an "unavailable" record (written by the driver: no worker, no model needed),
+listed like any failure.  The brute-force step records the sound enclosure only, not the float32
+torch accuracy (a reference number that costs more CPU than the sound brute force).  certify and replay call the
 public pipeline.certificate functions only (certify(weights), replay_file(path)).  Dependencies are
 added automatically: every step needs the model (train), replay needs certify's certificate.
 
@@ -25,7 +27,8 @@ of the other keys; a record that does not parse, lacks a key, fails its checksum
 wrong path is "corrupt" and is redone.
 
 Resume rule: a step is finished when its record is intact and has status "ok" (a replay that says
-FAIL is a finished step with verdict FAIL).  Failed and unavailable steps are retried on every run.
+FAIL is a finished step with verdict FAIL).  Failed steps are retried on every run, unavailable
+ones as soon as their strategy is registered.
 A model is reused when its metadata matches the settings and both hashes check; otherwise it is
 retrained (training is deterministic, pipeline/model/train.py).
 
