@@ -59,6 +59,21 @@ certs: $(STAMP)  ## certify the shipped model and render its Lean modules
 replay: $(STAMP)  ## exact Python replay of every certificate in artifacts/certs/
 	@set -e; for c in artifacts/certs/*.cert.json; do $(MAXK) replay $$c; done
 
+# Sweeps are never part of `make test`.  Both resume: re-running skips every finished step.  The report
+# is written even when a step failed (failures are listed in it); make then exits with the sweep's status.
+.PHONY: sweep sweep-small
+SWEEP_DIR       := artifacts/sweeps/max4-paper-seeds
+SWEEP_SMALL_DIR := artifacts/sweeps/max4-small
+JOBS            ?= $(shell nproc 2>/dev/null || echo 2)
+
+sweep: $(STAMP)  ## K=4 over the paper's 151 seeds on all cores (JOBS=N to change), then its report
+	$(MAXK) sweep --k 4 --seeds paper --jobs $(JOBS) --out $(SWEEP_DIR); s=$$?; \
+	$(MAXK) report $(SWEEP_DIR) && exit $$s
+
+sweep-small: $(STAMP)  ## K=4 over the first 6 paper seeds, then its report
+	$(MAXK) sweep --k 4 --seeds paper:6 --jobs $(JOBS) --out $(SWEEP_SMALL_DIR); s=$$?; \
+	$(MAXK) report $(SWEEP_SMALL_DIR) && exit $$s
+
 # `maxk lean-check` exits 3 when there is no toolchain; GNU make itself can only exit 0/1/2, so
 # `make lean-check` then reports "Error 3" and exits 2.
 lean-check: $(STAMP)  ## lake build in lean/ if a Lean toolchain exists; otherwise say so (exit 3)

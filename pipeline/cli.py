@@ -1,6 +1,8 @@
 """The `maxk` command: every step of the pipeline, each with --help.  Nothing imports this module.
 
     maxk train --k 4 --seed 123 --out artifacts/models
+    maxk sweep --k 4 --seeds paper --out artifacts/sweeps/max4-paper-seeds
+    maxk report artifacts/sweeps/max4-paper-seeds
     maxk bound brute-force artifacts/models/max4-seed123.safetensors
     maxk bound cubic artifacts/models/max4-seed123.safetensors --out artifacts/cubic.json
     maxk bounds artifacts/models/max4-seed123.safetensors --out-dir artifacts/reports
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -353,6 +356,53 @@ def cmd_verify_archive(args) -> int:
     return 0 if res.ok else 1
 
 
+# ---------------------------------------------------------------- sweeps
+def cmd_sweep(args) -> int:
+    from .sweep import SweepSettings, parse_seeds, parse_steps, run_sweep
+
+    try:
+        seeds = parse_seeds(args.seeds)
+        steps = parse_steps(args.steps)
+        settings = SweepSettings(k=args.k, vocab=args.vocab, train_steps=args.train_steps)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs must be >= 1, got {args.jobs}")
+    if args.ray_address and args.backend != "ray":
+        raise UserError("--ray-address needs --backend ray")
+    slug = "paper-seeds" if args.seeds == "paper" else "seeds-" + re.sub(r"[^A-Za-z0-9-]+", "_", args.seeds)
+    out = args.out or f"artifacts/sweeps/max{args.k}-{slug}"
+    s = run_sweep(out, settings, seeds, steps, jobs=args.jobs, backend=args.backend, ray_address=args.ray_address,
+                  progress=not args.quiet)
+    c = s.counts
+    print(f"sweep {s.out}: {len(s.seeds)} seeds x {len(s.steps)} steps ({','.join(s.steps)}), backend {s.backend}, "
+          f"{s.jobs} jobs, {s.seconds:.1f} s wall")
+    print(f"  ran {c['ran']}, already finished (skipped) {c['skipped']}, failed {c['failed']}, "
+          f"unavailable {c['unavailable']}, blocked by a failed training {c['blocked']}")
+    if s.corrupt:
+        print(f"  redid {len(s.corrupt)} corrupt or partial result files: "
+              + "; ".join(f"{p} ({why})" for p, why in s.corrupt[:10]) + (" ..." if len(s.corrupt) > 10 else ""))
+    for seed, step, err in s.failures:
+        print(f"  {step} seed {seed}: {err}")
+    for seed, detail in s.replay_fail:
+        print(f"  replay FAIL seed {seed}: {detail}")
+    print(f"report: maxk report {s.out}")
+    return 1 if (c["failed"] or s.replay_fail) else 0
+
+
+def cmd_report(args) -> int:
+    from .sweep_report import write_report
+
+    r = write_report(args.sweep_dir, args.out_dir)
+    for t in r["table"]:
+        if t["seeds"]:
+            rel = "" if t["relative_mean"] is None else f", relative {t['relative_mean']:.4f} ± {t['relative_std']:.4f}"
+            print(f"{t['strategy']:<12} {t['seeds']:>4} seeds: bound {t['mean']:.4f} ± {t['std']:.4f}{rel}")
+    print(f"{len(r['failures'])} failures listed; wrote {r['markdown']}, {r['json']} and {len(r['plots'])} plots "
+          f"for {r['n_seeds']} seeds")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
@@ -400,6 +450,40 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("replay", help="re-check a certificate with exact integer arithmetic (PASS/FAIL, exit 0/1)")
     r.add_argument("cert", help="certificate JSON")
     r.set_defaults(func=cmd_replay)
+
+    from .sweep import STEPS as STEPS_ALL  # standard library only
+
+    sw = sub.add_parser("sweep", help="train and certify many seeds (resumable; local process pool or Ray)",
+                        description="Train, bound, certify and replay one model per seed; one JSON result per "
+                        "(model, step) under OUT/results/.  Re-running skips finished steps; corrupt result files "
+                        "are redone.  Exit 0 when everything finished (unavailable strategies included), 1 if a "
+                        "step failed or a replay said FAIL, 2 on bad input.")
+    sw.add_argument("--k", type=int, default=4, help="sequence length K of every model; default 4")
+    sw.add_argument("--seeds", default="paper",
+                    help="paper (the paper's 151 seeds), paper:N (the first N of them), S (one seed), A-B "
+                    "(inclusive range), or a comma-separated list of these; default paper")
+    sw.add_argument("--steps", default=",".join(STEPS_ALL),
+                    help=f"comma-separated steps from {','.join(STEPS_ALL)}; train, and certify for replay, are "
+                    "added when needed; default all")
+    sw.add_argument("--jobs", type=int, default=None,
+                    help="parallel tasks (default: the number of cores; on a Ray cluster, all its CPUs)")
+    sw.add_argument("--backend", choices=["local", "ray"], default="local",
+                    help="local process pool, or Ray (pip install -e '.[distributed]')")
+    sw.add_argument("--ray-address", default=None,
+                    help="HOST:PORT of an existing Ray cluster (or auto); default: start a local Ray")
+    sw.add_argument("--out", default=None,
+                    help="sweep folder (default artifacts/sweeps/max{K}-paper-seeds or max{K}-seeds-SPEC)")
+    sw.add_argument("--vocab", type=int, default=64, help="vocabulary size d_vocab; default 64 (paper)")
+    sw.add_argument("--train-steps", type=int, default=3000,
+                    help="optimizer steps per model; default 3000 (paper); small values make quick test sweeps")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(func=cmd_sweep)
+
+    rp = sub.add_parser("report", help="markdown + PNG report of a sweep folder: mean ± std, histograms, frontier, "
+                        "per-seed certificate and replay status, failures")
+    rp.add_argument("sweep_dir", help="the sweep folder (with sweep.json and results/)")
+    rp.add_argument("--out-dir", default=None, help="where report.md, report.json and plots/ go (default SWEEP_DIR)")
+    rp.set_defaults(func=cmd_report)
 
     el = sub.add_parser("export-lean", help="replay a certificate, then render it into Lean modules under lean/")
     el.add_argument("cert", help="certificate JSON")
