@@ -724,6 +724,26 @@ def test_checker_is_the_replays_twin_in_order():
     assert pos == sorted(pos)
 
 
+def test_format_table_names_exist_in_checker():
+    """Every Lean name in FORMAT.md's "Names in the three checkers" table is a def of Checker.lean
+    (a renamed or removed function leaves a stale row; `a/B/C` abbreviates aB, aC: only `a` is
+    checked)."""
+    text = CHECKER.read_text()
+    fmt = (ROOT / "pipeline" / "certificate" / "FORMAT.md").read_text()
+    table = fmt[fmt.index("## Names in the three checkers"):]
+    table = table[:table.index("\n## ", 1)]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    assert len(rows) >= 20
+    names = []
+    for row in rows:
+        cols = [c.strip() for c in row.strip("|").split("|")]
+        assert len(cols) == 3, row
+        names += [tok.split("/")[0] for tok in re.findall(r"`([^`]+)`", cols[2])]
+    for name in names:
+        assert re.search(rf"(?m)^def {re.escape(name)}\b", text), f"FORMAT.md names {name}, Checker.lean lacks it"
+    assert "shiftDir" in names and "checkCellsAt" in names
+
+
 def test_checker_constants_match_the_replay():
     """The replay's constants, read from Checker.lean's defs (drift between the twins fails here)."""
     text = CHECKER.read_text()
