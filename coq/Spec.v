@@ -14,7 +14,7 @@
 
 From Coq Require Import ZArith Reals List.
 Import ListNotations.
-Open Scope R_scope.
+Local Open Scope R_scope.
 
 (** ** Weights: dyadic integers.
     A tensor is stored flat in row-major order as integer mantissas sharing one binary

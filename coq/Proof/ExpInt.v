@@ -358,3 +358,82 @@ Proof.
   assert (Hhi : IZR s_lo <= IZR s_hi) by (apply IZR_le; exact H2).
   split; [exact Hlo|]. split; nra.
 Qed.
+
+(** ** check_exp_neg: one table entry of check 6 *)
+Local Open Scope Z_scope.
+Definition check_exp_neg (F : Z) (NT : nat) (lo hi na da nb db : Z) : bool :=
+  if ((na <? 0) || (da <=? 0) || (nb <? 0) || (db <=? 0) || (lo <? 0))%bool then false
+  else
+    ((lo =? 0) || ((nb <=? F * db) && (0 <=? exp_upper F NT nb db)
+                   && (lo * exp_upper F NT nb db <=? 2 ^ (2 * F))))%bool
+    && (let na' := if na >? F * da then F else na in
+        let da' := if na >? F * da then 1 else da in
+        (0 <=? exp_lower F NT na' da') && (2 ^ (2 * F) <=? hi * exp_lower F NT na' da'))%bool.
+Local Open Scope R_scope.
+
+Lemma pow2_double : forall F, (0 <= F)%Z -> IZR (2 ^ (2 * F)) = IZR (2 ^ F) * IZR (2 ^ F).
+Proof.
+  intros F HF. rewrite <- mult_IZR, <- Z.pow_add_r by lia. f_equal. f_equal. lia.
+Qed.
+
+(** lo/2^F <= e^(-y) <= hi/2^F for every y in [na/da, nb/db] *)
+Theorem check_exp_neg_sound : forall F NT lo hi na da nb db y,
+  (0 <= F)%Z -> (1 <= NT)%nat -> check_exp_neg F NT lo hi na da nb db = true ->
+  IZR na / IZR da <= y <= IZR nb / IZR db ->
+  IZR lo <= IZR (2 ^ F) * exp (- y) /\ IZR (2 ^ F) * exp (- y) <= IZR hi.
+Proof.
+  intros F NT lo hi na da nb db y HF HNT Hc [Hya Hyb].
+  unfold check_exp_neg in Hc.
+  destruct ((na <? 0) || (da <=? 0) || (nb <? 0) || (db <=? 0) || (lo <? 0))%Z%bool eqn:Eg;
+    [discriminate|].
+  rewrite !Bool.orb_false_iff, !Z.ltb_ge, !Z.leb_gt in Eg.
+  destruct Eg as [[[[Ena Eda] Enb] Edb] Elo].
+  apply Bool.andb_true_iff in Hc. destruct Hc as [Hlo Hhi].
+  pose proof (IZR_pow2_pos F HF) as H2.
+  rewrite exp_Ropp. pose proof (exp_pos y) as Hey.
+  split.
+  - (* lower end *)
+    apply Bool.orb_true_iff in Hlo. destruct Hlo as [H0|H0].
+    + apply Z.eqb_eq in H0. subst lo. apply Rmult_le_pos; [lra|].
+      left. apply Rinv_0_lt_compat, Hey.
+    + rewrite !Bool.andb_true_iff, !Z.leb_le in H0. destruct H0 as [[_ HH0] HlH].
+      pose proof (exp_upper_sound F NT nb db HF HNT HH0) as HU.
+      set (H := exp_upper F NT nb db) in *.
+      apply IZR_le in HlH. rewrite mult_IZR, pow2_double in HlH by exact HF.
+      assert (Hb : exp y <= exp (IZR nb / IZR db)) by (apply exp_le_mono; exact Hyb).
+      assert (HHpos : 0 < IZR H).
+      { apply Rlt_le_trans with (2 := HU). apply Rmult_lt_0_compat; [lra|apply exp_pos]. }
+      assert (Hlo0 : 0 <= IZR lo) by (apply IZR_le; lia).
+      (* lo * H <= 4^F and 2^F e^y <= H imply lo e^y <= 2^F *)
+      assert (Hk : IZR lo * (IZR (2 ^ F) * exp y) <= IZR (2 ^ F) * IZR (2 ^ F)).
+      { apply Rle_trans with (IZR lo * IZR H); [|exact HlH].
+        apply Rmult_le_compat_l; [exact Hlo0|]. nra. }
+      apply Rmult_le_reg_r with (exp y); [exact Hey|].
+      rewrite Rmult_assoc, Rinv_l by lra. nra.
+  - (* upper end *)
+    set (na' := if (na >? F * da)%Z then F else na) in *.
+    set (da' := if (na >? F * da)%Z then 1%Z else da) in *.
+    rewrite Bool.andb_true_iff, !Z.leb_le in Hhi. destruct Hhi as [HL0 HhL].
+    pose proof (exp_lower_sound F NT na' da' HF) as HL.
+    set (L := exp_lower F NT na' da') in *.
+    assert (Ha' : IZR na' / IZR da' <= y).
+    { unfold na', da'. destruct (na >? F * da)%Z eqn:Ec.
+      - apply Z.gtb_lt in Ec. apply Rle_trans with (2 := Hya).
+        assert (0 < IZR da) by (apply IZR_lt; lia).
+        apply Rmult_le_reg_r with (IZR da); [lra|].
+        replace (IZR F / IZR 1 * IZR da) with (IZR (F * da)) by (rewrite mult_IZR; field).
+        replace (IZR na / IZR da * IZR da) with (IZR na) by (field; lra).
+        apply IZR_le. lia.
+      - exact Hya. }
+    assert (Hy' : exp (IZR na' / IZR da') <= exp y) by (apply exp_le_mono; exact Ha').
+    apply IZR_le in HhL. rewrite mult_IZR, pow2_double in HhL by exact HF.
+    (* 4^F <= hi L and L <= 2^F e^y' <= 2^F e^y imply 2^F <= hi e^y *)
+    assert (HLpos : 0 < IZR L).
+    { destruct (Rle_lt_or_eq_dec 0 (IZR L) (IZR_le _ _ HL0)) as [Hp|Hz]; [exact Hp|].
+      rewrite <- Hz in HhL. nra. }
+    assert (Hhi0 : 0 < IZR hi) by nra.
+    assert (Hk : IZR (2 ^ F) * IZR (2 ^ F) <= IZR hi * (IZR (2 ^ F) * exp y)).
+    { apply Rle_trans with (1 := HhL). apply Rmult_le_compat_l; [lra|]. nra. }
+    apply Rmult_le_reg_r with (exp y); [exact Hey|].
+    rewrite Rmult_assoc, Rinv_l by lra. nra.
+Qed.

@@ -3,7 +3,7 @@
     for 0 <= r <= 1 and N >= 1, [exp r <= taylor N r + 2 r^N / N!]. *)
 From Coq Require Import Reals Lia Lra.
 From MaxK Require Import Spec Proof.Sums.
-Open Scope R_scope.
+Local Open Scope R_scope.
 
 Definition tterm (r : R) (k : nat) : R := r ^ k / INR (fact k).
 Definition taylor (N : nat) (r : R) : R := sum N (tterm r).

@@ -1,7 +1,7 @@
 (** * Sums.v — algebra of Spec's finite sums [sum k f = f 0 + ... + f (k-1)]. *)
 From Coq Require Import Reals Lia Lra.
 From MaxK Require Import Spec.
-Open Scope R_scope.
+Local Open Scope R_scope.
 
 Lemma sum_0 : forall f, sum 0 f = 0.
 Proof. reflexivity. Qed.
