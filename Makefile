@@ -10,7 +10,7 @@ MODEL  ?= artifacts/models/max4-seed123.safetensors
 NAME   := $(basename $(notdir $(MODEL)))
 CERT   := artifacts/certs/$(NAME).cert.json
 
-.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive clean
+.PHONY: help venv demo test test-all bench bounds certs replay lean-check check archive clean coq-proof
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -60,6 +60,15 @@ check: replay lean-check  ## replay, then the Lean check
 archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules and reports
 	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz \
 		$(foreach r,$(wildcard artifacts/reports/$(NAME).*),--report $(r))
+
+# The proved layers of the Coq accuracy theorem, in dependency order (run from coq/, -R . MaxK);
+# Proof/Audit.v prints the axioms of each layer's main lemmas.
+COQ_PROOF_FILES := Spec.v Proof/Sums.v Proof/ExpSeries.v Proof/ExpInt.v Proof/Count.v \
+	Proof/PathForm.v Proof/Sign.v Proof/Audit.v
+
+coq-proof:  ## compile Spec.v and the proved Coq layers with coqc, print their axioms
+	@command -v coqc >/dev/null || { echo "coq-proof: coqc not found (apt-get install coq libcoq-stdlib)"; exit 3; }
+	cd coq && for f in $(COQ_PROOF_FILES); do echo "coqc $$f"; coqc -R . MaxK $$f || exit 1; done
 
 clean:  ## remove the venv and caches (keeps artifacts/)
 	rm -rf $(VENV) .pytest_cache lean/.lake

@@ -10,7 +10,7 @@
     Model: 1 layer, 1 attention head, no MLP, no LayerNorm, learned absolute position
     embeddings, attention scores divided by sqrt d_head, the logits of the LAST position
     only (which attends to every position, so the causal mask plays no role there).
-    Parameter names and shapes follow TransformerLens. *)
+    Tensor names and shapes follow TransformerLens. *)
 
 From Coq Require Import ZArith Reals List.
 Import ListNotations.

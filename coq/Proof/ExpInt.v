@@ -213,13 +213,6 @@ Proof.
 Qed.
 
 (** ** Soundness of exp_lower / exp_upper *)
-Lemma exp_le_mono : forall x y, x <= y -> exp x <= exp y.
-Proof.
-  intros x y H. destruct (Rle_lt_or_eq_dec x y H) as [Hl|He].
-  - left. apply exp_increasing, Hl.
-  - subst. lra.
-Qed.
-
 Lemma find_j_spec : forall num den fuel j j',
   find_j num den j fuel = Some j' -> (num <= den * 2 ^ Z.of_nat j')%Z.
 Proof.

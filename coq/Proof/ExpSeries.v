@@ -97,3 +97,24 @@ Proof.
   - intros eps Heps. exists 0%nat. intros k _. unfold R_dist.
     rewrite Rminus_diag_eq, Rabs_R0 by reflexivity. exact Heps.
 Qed.
+
+(** monotonicity of exp, from the series (the standard library's [exp_increasing] goes
+    through the mean value theorem and the axiom [Classical_Prop.classic]) *)
+Lemma exp_gt_1 : forall t, 0 < t -> 1 < exp t.
+Proof.
+  intros t Ht. pose proof (taylor_le_exp 2 t (Rlt_le _ _ Ht)) as H.
+  unfold taylor, tterm in H. simpl in H. lra.
+Qed.
+
+Lemma exp_lt_mono : forall x y, x < y -> exp x < exp y.
+Proof.
+  intros x y H. replace y with (x + (y - x)) by ring. rewrite exp_plus.
+  pose proof (exp_gt_1 (y - x) ltac:(lra)). pose proof (exp_pos x). nra.
+Qed.
+
+Lemma exp_le_mono : forall x y, x <= y -> exp x <= exp y.
+Proof.
+  intros x y H. destruct (Rle_lt_or_eq_dec x y H) as [Hl|He].
+  - left. apply exp_lt_mono, Hl.
+  - subst. lra.
+Qed.
