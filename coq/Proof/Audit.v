@@ -2,7 +2,7 @@
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none. *)
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
-  Proof.PathForm Proof.Sign.
+  Proof.PathForm Proof.Sign Proof.Cubic.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -19,3 +19,10 @@ Print Assumptions logit_path.
 Print Assumptions logit_diff_weighted.
 Print Assumptions sign_shift.
 Print Assumptions wt_split.
+Print Assumptions ubZ_sound.
+Print Assumptions enclosure_mul.
+Print Assumptions affine_neg.
+Print Assumptions exchange_le.
+Print Assumptions exists_argmax.
+Print Assumptions sum_perm.
+Print Assumptions arrangement_bounds.
