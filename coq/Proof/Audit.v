@@ -2,7 +2,7 @@
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none. *)
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
-  Proof.PathForm Proof.Sign Proof.Cubic.
+  Proof.PathForm Proof.Sign Proof.Cubic Proof.CellSound.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -26,3 +26,4 @@ Print Assumptions exchange_le.
 Print Assumptions exists_argmax.
 Print Assumptions sum_perm.
 Print Assumptions arrangement_bounds.
+Print Assumptions cell_correct.
