@@ -27,3 +27,5 @@ Print Assumptions exists_argmax.
 Print Assumptions sum_perm.
 Print Assumptions arrangement_bounds.
 Print Assumptions cell_correct.
+Print Assumptions ub_sum_bound.
+Print Assumptions c0_correct.

@@ -172,3 +172,43 @@ Proof.
   lra.
 Qed.
 End Cell.
+
+(** ** c = 0 entries: the single input (m, ..., m, q), checked with the exact brackets *)
+Section C0.
+Variable M : model.
+Notation V := (d_vocab M).
+Notation n := (n_ctx M).
+Notation L := (n_ctx M - 1)%nat.
+Notation s := (sqrt (INR (d_head M))).
+Variables (q m : nat) (maxE maxP : R).
+
+Definition c0tok (i : nat) : nat := if Nat.ltb i L then m else q.
+
+Hypothesis Hn1 : (1 <= n)%nat.
+Hypothesis Hvalid : cell_valid V n (mk_cell q m 0 []).
+Hypothesis Hc0 : forall y, (y < V)%nat -> y <> m ->
+  sum n (fun i => ee M q maxE (c0tok i) * pp M q maxP i
+                  * ((EUPU M q y - EUPU M q m) + (EVOU M (c0tok i) y - EVOU M (c0tok i) m)
+                     + (PVOU M i y - PVOU M i m))) < 0.
+
+Theorem c0_correct : forall x, In x (cell_inputs n (mk_cell q m 0 [])) -> correct M x.
+Proof.
+  intros x Hx.
+  destruct (cell_input_spec V n _ x Hn1 Hvalid Hx) as (pre & Hxe & Hpre & Hlen & HV & Hmax & _).
+  simpl in Hxe, Hpre, Hmax.
+  destruct (gen_in _ _ _ (fun H : In m [] => H) _ _ Hpre) as (Hl & Htok & _ & _).
+  assert (Htq : tok x (qpos M) = q).
+  { unfold tok, qpos. rewrite Hxe, app_nth2 by lia. rewrite Hl, Nat.sub_diag. reflexivity. }
+  assert (Htok' : forall i, (i < n)%nat -> tok x i = c0tok i).
+  { intros i Hi. unfold tok, c0tok. destruct (Nat.ltb i L) eqn:E.
+    - apply Nat.ltb_lt in E. rewrite Hxe, app_nth1 by lia.
+      destruct (Htok (nth i pre O)) as [H|[]]; [apply nth_In; lia|exact H].
+    - apply Nat.ltb_ge in E. rewrite Hxe, app_nth2 by lia.
+      replace (i - length pre)%nat with O by lia. reflexivity. }
+  unfold correct. rewrite Hmax. intros y Hy Hym.
+  apply (sign_shift M x Hn1 (fun _ => 0) ((maxE + maxP) / s) y m).
+  eapply Rle_lt_trans; [|exact (Hc0 y Hy Hym)].
+  right. apply sum_ext. intros i Hi. rewrite wt_split. unfold bracket, ee, pp.
+  rewrite Htq, (Htok' i Hi). ring.
+Qed.
+End C0.

@@ -11,7 +11,7 @@
     - [exists_argmax], [exchange_le]: replacing every non-max token by an argmax k* of
       e(k) g(k) over S does not decrease the sum (mixed inputs). *)
 From Coq Require Import ZArith Reals Lia Lra List Permutation.
-From MaxK Require Import Spec Proof.Sums.
+From MaxK Require Import Spec Proof.Sums Proof.ExpInt.
 Import ListNotations.
 Local Open Scope R_scope.
 
@@ -23,6 +23,15 @@ Proof.
   intros wlo whi z w [H1 H2]. unfold ubZ. destruct (0 <=? z)%Z eqn:E; rewrite mult_IZR.
   - apply Z.leb_le, IZR_le in E. nra.
   - apply Z.leb_gt, IZR_lt in E. nra.
+Qed.
+
+(** a sum of ub's bounds the exact sum (all at the same scale) *)
+Lemma ub_sum_bound : forall k (w : nat -> R) (wlo whi zz : nat -> Z),
+  (forall i, (i < k)%nat -> IZR (wlo i) <= w i <= IZR (whi i)) ->
+  sum k (fun i => w i * IZR (zz i)) <= IZR (zsum k (fun i => ubZ (wlo i) (whi i) (zz i))).
+Proof.
+  intros k w wlo whi zz H. rewrite zsum_IZR. apply sum_le. intros i Hi.
+  apply ubZ_sound, H, Hi.
 Qed.
 
 Lemma enclosure_mul : forall elo ehi plo phi e p s, 0 <= elo -> 0 <= plo ->
