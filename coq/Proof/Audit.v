@@ -2,7 +2,7 @@
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none. *)
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
-  Proof.PathForm Proof.Sign Proof.Cubic Proof.CellSound.
+  Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -29,3 +29,9 @@ Print Assumptions arrangement_bounds.
 Print Assumptions cell_correct.
 Print Assumptions ub_sum_bound.
 Print Assumptions c0_correct.
+Print Assumptions aent_spec.
+Print Assumptions EUPU_int.
+Print Assumptions EVOU_int.
+Print Assumptions PVOU_int.
+Print Assumptions EQKE_int.
+Print Assumptions EQKP_int.
