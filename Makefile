@@ -64,7 +64,8 @@ archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules a
 # The proved layers of the Coq accuracy theorem, in dependency order (run from coq/, -R . MaxK);
 # Proof/Audit.v prints the axioms of each layer's main lemmas.
 COQ_PROOF_FILES := Spec.v Proof/Sums.v Proof/ExpSeries.v Proof/ExpInt.v Proof/Count.v \
-	Proof/PathForm.v Proof/PathInt.v Proof/Sign.v Proof/Cubic.v Proof/CellSound.v Proof/Audit.v
+	Proof/PathForm.v Proof/PathInt.v Proof/Sign.v Proof/Cubic.v Proof/CellSound.v Proof/Bridge.v \
+	Proof/Audit.v
 
 coq-proof:  ## compile Spec.v and the proved Coq layers with coqc, print their axioms
 	@command -v coqc >/dev/null || { echo "coq-proof: coqc not found (apt-get install coq libcoq-stdlib)"; exit 3; }

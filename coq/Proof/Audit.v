@@ -2,7 +2,7 @@
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none. *)
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
-  Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound.
+  Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -35,3 +35,6 @@ Print Assumptions EVOU_int.
 Print Assumptions PVOU_int.
 Print Assumptions EQKE_int.
 Print Assumptions EQKP_int.
+Print Assumptions table_entry_sound.
+Print Assumptions arrangement_neg.
+Print Assumptions bracket_split_le.
