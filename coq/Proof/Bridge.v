@@ -80,8 +80,9 @@ Qed.
 Theorem arrangement_neg : forall (e p : nat -> R) (elo ehi plo phi G : nat -> Z) K gs
     (fM fK : nat -> nat) r c m k q iq,
   0 < K -> 0 < gs ->
-  (forall t, (0 <= elo t)%Z /\ IZR (elo t) <= K * e t <= IZR (ehi t)) ->
-  (forall i, (0 <= plo i)%Z /\ IZR (plo i) <= K * p i <= IZR (phi i)) ->
+  (forall t, t = m \/ t = k \/ t = q -> (0 <= elo t)%Z /\ IZR (elo t) <= K * e t <= IZR (ehi t)) ->
+  (forall i, (exists j, (j < r)%nat /\ i = fM j) \/ (exists j, (j < c)%nat /\ i = fK j) \/ i = iq ->
+     (0 <= plo i)%Z /\ IZR (plo i) <= K * p i <= IZR (phi i)) ->
   (zsum r (fun j => ubZ (elo m * plo (fM j)) (ehi m * phi (fM j)) (G m))
    + zsum c (fun j => ubZ (elo k * plo (fK j)) (ehi k * phi (fK j)) (G k))
    + ubZ (elo q * plo iq) (ehi q * phi iq) (G q) < 0)%Z ->
@@ -91,20 +92,25 @@ Theorem arrangement_neg : forall (e p : nat -> R) (elo ehi plo phi G : nat -> Z)
 Proof.
   intros e p elo ehi plo phi G K gs fM fK r c m k q iq HK Hgs He Hp Hneg.
   apply IZR_lt in Hneg. rewrite !plus_IZR, !zsum_IZR in Hneg.
-  assert (Hterm : forall t i, (K * K) * (e t * p i) * IZR (G t)
-                              <= IZR (ubZ (elo t * plo i) (ehi t * phi i) (G t))).
-  { intros t i. destruct (He t) as [He0 He1]. destruct (Hp i) as [Hp0 Hp1].
+  assert (Hterm : forall t i, (t = m \/ t = k \/ t = q) ->
+     ((exists j, (j < r)%nat /\ i = fM j) \/ (exists j, (j < c)%nat /\ i = fK j) \/ i = iq) ->
+     (K * K) * (e t * p i) * IZR (G t) <= IZR (ubZ (elo t * plo i) (ehi t * phi i) (G t))).
+  { intros t i Ht Hi. destruct (He t Ht) as [He0 He1]. destruct (Hp i Hi) as [Hp0 Hp1].
     apply term_ub; assumption. }
   assert (HM : (K * K) * (e m * IZR (G m) * sum r (fun j => p (fM j)))
                <= sum r (fun j => IZR (ubZ (elo m * plo (fM j)) (ehi m * phi (fM j)) (G m)))).
-  { rewrite <- sum_scal_l, <- sum_scal_l. apply sum_le. intros j _.
-    eapply Rle_trans; [|apply Hterm]. right. ring. }
+  { rewrite <- sum_scal_l, <- sum_scal_l. apply sum_le. intros j Hj.
+    eapply Rle_trans; [|apply Hterm; [left; reflexivity| left; exists j; split; [exact Hj|reflexivity]]].
+    right. ring. }
   assert (HKs : (K * K) * (e k * IZR (G k) * sum c (fun j => p (fK j)))
                <= sum c (fun j => IZR (ubZ (elo k * plo (fK j)) (ehi k * phi (fK j)) (G k)))).
-  { rewrite <- sum_scal_l, <- sum_scal_l. apply sum_le. intros j _.
-    eapply Rle_trans; [|apply Hterm]. right. ring. }
+  { rewrite <- sum_scal_l, <- sum_scal_l. apply sum_le. intros j Hj.
+    eapply Rle_trans;
+      [|apply Hterm; [right; left; reflexivity| right; left; exists j; split; [exact Hj|reflexivity]]].
+    right. ring. }
   assert (HQ : (K * K) * (e q * IZR (G q) * p iq) <= IZR (ubZ (elo q * plo iq) (ehi q * phi iq) (G q))).
-  { eapply Rle_trans; [|apply Hterm]. right. ring. }
+  { eapply Rle_trans; [|apply Hterm; [right; right; reflexivity| right; right; reflexivity]].
+    right. ring. }
   assert (HKK : 0 < K * K * gs) by (apply Rmult_lt_0_compat; [nra| exact Hgs]).
   apply Rmult_lt_reg_l with (K * K); [nra|]. rewrite Rmult_0_r.
   assert (E : K * K * (e m * (IZR (G m) * gs) * sum r (fun j => p (fM j))

@@ -60,7 +60,7 @@ Definition hh (t : nat) : R := ee t * g t.
 Hypothesis Hh : (1 <= d_head M)%nat.
 Hypothesis Hvalid : cell_valid V n (mk_cell q m c S).
 Hypothesis Hc : (1 <= c)%nat.
-Hypothesis Hbr : forall y t i, (y < V)%nat -> y <> m -> (i < n)%nat ->
+Hypothesis Hbr : forall y t i, (y < V)%nat -> y <> m -> (t < V)%nat -> (i < n)%nat ->
   ((EUPU M q y + Z y) - (EUPU M q m + Z m)) + ((EVOU M t y - Z y) - (EVOU M t m - Z m))
   + (PVOU M i y - PVOU M i m) <= g t.
 Hypothesis Ho : is_perm L o.
@@ -135,7 +135,8 @@ Proof.
   (* step 1: each bracket is at most g of its token *)
   apply Rle_lt_trans with (sum n (fun i => pp i * hh (tok x i))).
   { apply sum_le. intros i Hi. unfold C. rewrite wt_split.
-    pose proof (Hbr y (tok x i) i Hy Hym Hi) as Hb. unfold bracket. rewrite Htq.
+    assert (HtV : (tok x i < V)%nat) by (apply HV; unfold tok; apply nth_In; lia).
+    pose proof (Hbr y (tok x i) i Hy Hym HtV Hi) as Hb. unfold bracket. rewrite Htq.
     fold (ee (tok x i)). fold (pp i). unfold hh.
     pose proof (exp_pos ((EQKE M q (tok x i) - maxE) / s)) as H1. fold (ee (tok x i)) in H1.
     pose proof (exp_pos ((EQKP M q i - maxP) / s)) as H2. fold (pp i) in H2.
