@@ -2,7 +2,8 @@
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none. *)
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
-  Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge.
+  Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
+  Proof.CellInt.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -38,3 +39,5 @@ Print Assumptions EQKP_int.
 Print Assumptions table_entry_sound.
 Print Assumptions arrangement_neg.
 Print Assumptions bracket_split_le.
+Print Assumptions cell_correct_int.
+Print Assumptions c0_correct_int.
