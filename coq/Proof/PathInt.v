@@ -1,6 +1,6 @@
 (** * PathInt.v — the integer path matrices of FORMAT.md check 4 (align_weights and
-    compute_paths, over Z, in the replay's association order) times 2^(4 e0) are the real path
-    matrices of PathForm.v.
+    compute_paths, over Z, in the association order of coq/Checker.v: VOU = W_V (W_O W_U))
+    times 2^(4 e0) are the real path matrices of PathForm.v.
 
     Weights are aligned to the common exponent e0 <= every tensor exponent:
     [aent T k = mantissa_k * 2^(exponent T - e0)] (replay: [mant << (e - e0)]), z = -e0. *)
@@ -70,8 +70,8 @@ Definition bUZ (y : nat) : Z := (av (b_U M) y * 2 ^ (3 * z))%Z.
 Definition bOVZ (y : nat) : Z :=
   (zsum d (fun a => (zsum h (fun c => av (b_V M) c * am (W_O M) d c a) + av (b_O M) a * 2 ^ z)
                     * am (W_U M) V a y) * 2 ^ z)%Z.
-Definition VOUZ (b y : nat) : Z :=
-  zsum d (fun a => zsum h (fun c => am (W_V M) h b c * am (W_O M) d c a) * am (W_U M) V a y).
+Definition OUZ (c y : nat) : Z := zsum d (fun a => am (W_O M) d c a * am (W_U M) V a y).
+Definition VOUZ (b y : nat) : Z := zsum h (fun c => am (W_V M) h b c * OUZ c y).
 Definition EVOU0Z (t y : nat) : Z := zsum d (fun b => am (W_E M) d t b * VOUZ b y).
 Definition PVOUZ (p y : nat) : Z := zsum d (fun b => am (W_pos M) d p b * VOUZ b y).
 Definition QvZ (q c : nat) : Z := (zsum d (fun a => EqZ q a * am (W_Q M) h a c) + av (b_Q M) c * 2 ^ z)%Z.
@@ -171,17 +171,27 @@ Proof.
   rewrite Qv_spec, Kp_spec, mult_IZR. ring.
 Qed.
 
-(** the OV circuit of a residual coordinate b *)
+(** the OV circuit of a residual coordinate b, associated as W_V (W_O W_U) *)
+Lemma OU_spec : forall c y,
+  sum d (fun a => mat (W_O M) d c a * mat (W_U M) V a y) = IZR (OUZ c y) * (u * u).
+Proof.
+  intros c y. unfold OUZ. rewrite zsum_IZR, <- sum_scal_r. apply sum_ext. intros a _.
+  rewrite !amat_spec with (e0 := e0) by assumption. fold u. rewrite mult_IZR. unfold am. ring.
+Qed.
+
 Lemma VOU_spec : forall b y,
   sum d (fun a => sum h (fun c => mat (W_V M) h b c * mat (W_O M) d c a) * mat (W_U M) V a y)
   = IZR (VOUZ b y) * (u * u * u).
 Proof.
-  intros b y. unfold VOUZ. rewrite zsum_IZR, <- sum_scal_r. apply sum_ext. intros a _.
-  rewrite mult_IZR, zsum_IZR, amat_spec with (e0 := e0) by assumption. fold u.
-  rewrite (sum_ext h _ (fun c => IZR (am (W_V M) h b c * am (W_O M) d c a) * (u * u)))
-    by (intros c _; rewrite !amat_spec with (e0 := e0) by assumption; fold u;
-        rewrite mult_IZR; unfold am; ring).
-  rewrite sum_scal_r. unfold am. ring.
+  intros b y. unfold VOUZ. rewrite zsum_IZR, <- sum_scal_r.
+  rewrite (sum_ext d _ (fun a => sum h (fun c => mat (W_V M) h b c * mat (W_O M) d c a
+                                                 * mat (W_U M) V a y)))
+    by (intros; rewrite <- sum_scal_r; reflexivity).
+  rewrite sum_swap. apply sum_ext. intros c _.
+  rewrite (sum_ext d _ (fun a => mat (W_V M) h b c * (mat (W_O M) d c a * mat (W_U M) V a y)))
+    by (intros; ring).
+  rewrite sum_scal_l, OU_spec, mult_IZR, amat_spec with (e0 := e0) by assumption. fold u.
+  unfold am. ring.
 Qed.
 
 (** re-association: (r W_V) W_O W_U = r (W_V W_O W_U) *)
