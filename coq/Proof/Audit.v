@@ -3,7 +3,7 @@
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none. *)
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
-  Proof.CellInt.
+  Proof.CellInt Proof.Keys Proof.CountInt.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -41,3 +41,6 @@ Print Assumptions arrangement_neg.
 Print Assumptions bracket_split_le.
 Print Assumptions cell_correct_int.
 Print Assumptions c0_correct_int.
+Print Assumptions all_keys_NoDup.
+Print Assumptions chooseZ_binom.
+Print Assumptions popcountZ_mask_set.
