@@ -3,7 +3,8 @@
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none. *)
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
-  Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop.
+  Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
+  Proof.Orders.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -47,3 +48,4 @@ Print Assumptions popcountZ_mask_set.
 Print Assumptions exp_lowerC_eq.
 Print Assumptions exp_upperC_eq.
 Print Assumptions check_exp_negC_eq.
+Print Assumptions order_okZ_spec.
