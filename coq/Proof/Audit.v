@@ -4,7 +4,7 @@
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
-  Proof.Orders.
+  Proof.Orders Proof.ListOps.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -49,3 +49,9 @@ Print Assumptions exp_lowerC_eq.
 Print Assumptions exp_upperC_eq.
 Print Assumptions check_exp_negC_eq.
 Print Assumptions order_okZ_spec.
+Print Assumptions vec_matZ_spec.
+Print Assumptions matmulZ_spec.
+Print Assumptions dotZ_spec.
+Print Assumptions row_maxZ_ge.
+Print Assumptions max_exceptZ_ge.
+Print Assumptions p_maxZ_ge.
