@@ -232,3 +232,16 @@ Proof.
     [apply Hc; left; reflexivity| intros r' Hr'; apply Hc; right; exact Hr'|].
   destruct (H y Hy) as [H1 H2]. destruct Hin as [<-|Hin]; [exact H1| apply H2, Hin].
 Qed.
+
+(** ** rows and the flat row-major storage of Spec.v *)
+Lemma nth_concat_rows : forall (R : list (list Z)) cols i j,
+  (forall r, In r R -> length r = cols) -> (i < length R)%nat -> (j < cols)%nat ->
+  nth (i * cols + j) (concat R) 0 = nth j (nth i R []) 0.
+Proof.
+  induction R as [|r R IH]; intros cols i j HR Hi Hj; simpl in Hi; [lia|].
+  assert (Hr : length r = cols) by (apply HR; left; reflexivity).
+  simpl concat. destruct i as [|i].
+  - simpl. rewrite app_nth1 by lia. reflexivity.
+  - rewrite app_nth2 by nia. replace (S i * cols + j - length r)%nat with (i * cols + j)%nat by nia.
+    simpl nth at 2. apply IH; [intros r' Hr'; apply HR; right; exact Hr'| lia| exact Hj].
+Qed.
