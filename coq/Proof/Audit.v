@@ -4,7 +4,7 @@
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
-  Proof.Orders Proof.ListOps.
+  Proof.Orders Proof.ListOps Proof.PathList.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -55,3 +55,9 @@ Print Assumptions dotZ_spec.
 Print Assumptions row_maxZ_ge.
 Print Assumptions max_exceptZ_ge.
 Print Assumptions p_maxZ_ge.
+Print Assumptions nth_concat_rows.
+Print Assumptions EUPU_list.
+Print Assumptions EVOU_list.
+Print Assumptions PVOU_list.
+Print Assumptions EQKE_list.
+Print Assumptions EQKP_list.

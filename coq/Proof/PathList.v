@@ -183,4 +183,126 @@ Proof.
   unfold EUPUZ, EUPU0Z, bUZ. cbv zeta. rewrite Z.add_comm. f_equal. f_equal.
   apply zsum_ext. intros b Hb. rewrite Eql_nth, EU by lia. reflexivity.
 Qed.
+Let bQz := vshlZ (az T) (abQ T).
+Let bKz := vshlZ (az T) (abK T).
+Let Qvl := map (fun r => vaddZ r bQz) (matmulZ Eql (aQ T)).
+Let Ktl := map (fun r => vaddZ r bKz) (matmulZ (aE T) (aK T)).
+Let Kpl := matmulZ (aPos T) (aK T).
+
+Lemma Qvl_shaped : shaped V h Qvl.
+Proof.
+  apply shaped_map_vadd; [apply (matmulZ_shaped _ _ V d h Eql_shaped SQ); lia|].
+  unfold bQz. rewrite vshlZ_length. exact LbQ.
+Qed.
+
+Lemma Ktl_shaped : shaped V h Ktl.
+Proof.
+  apply shaped_map_vadd; [apply (matmulZ_shaped _ _ V d h SE SK); lia|].
+  unfold bKz. rewrite vshlZ_length. exact LbK.
+Qed.
+
+Lemma Kpl_shaped : shaped n h Kpl.
+Proof. apply (matmulZ_shaped _ _ n d h SP SK); lia. Qed.
+
+Lemma Qvl_nth : forall q c, (q < V)%nat -> (c < h)%nat -> nth c (nth q Qvl []) 0 = QvZ M e0 q c.
+Proof.
+  intros q c Hq Hc. unfold Qvl.
+  rewrite (nth_map_vadd _ _ V h); [| apply (matmulZ_shaped _ _ V d h Eql_shaped SQ); lia
+                                   | unfold bQz; rewrite vshlZ_length; exact LbQ | exact Hq | exact Hc].
+  rewrite (matmulZ_entry Eql (aQ T) V d h q c Eql_shaped SQ) by lia.
+  unfold bQz. rewrite nth_vshlZ by lia. rewrite Hz, EbQ by exact Hc.
+  unfold QvZ. cbv zeta. f_equal. apply zsum_ext. intros a Ha. rewrite Eql_nth, EQ by lia. reflexivity.
+Qed.
+
+Lemma Ktl_nth : forall t c, (t < V)%nat -> (c < h)%nat -> nth c (nth t Ktl []) 0 = KtZ M e0 t c.
+Proof.
+  intros t c Ht Hc. unfold Ktl.
+  rewrite (nth_map_vadd _ _ V h); [| apply (matmulZ_shaped _ _ V d h SE SK); lia
+                                   | unfold bKz; rewrite vshlZ_length; exact LbK | exact Ht | exact Hc].
+  rewrite (matmulZ_entry (aE T) (aK T) V d h t c SE SK) by lia.
+  unfold bKz. rewrite nth_vshlZ by lia. rewrite Hz, EbK by exact Hc.
+  unfold KtZ. cbv zeta. f_equal. apply zsum_ext. intros a Ha. rewrite EE, EK by lia. reflexivity.
+Qed.
+
+Lemma Kpl_nth : forall p c, (p < n)%nat -> (c < h)%nat -> nth c (nth p Kpl []) 0 = KpZ M e0 p c.
+Proof.
+  intros p c Hp Hc. unfold Kpl.
+  rewrite (matmulZ_entry (aPos T) (aK T) n d h p c SP SK) by lia.
+  unfold KpZ. cbv zeta. apply zsum_ext. intros a Ha. rewrite EP, EK by lia. reflexivity.
+Qed.
+
+Theorem EQKE_list : forall q t, (q < V)%nat -> (t < V)%nat ->
+  nth t (nth q (pEQKE (compute_pathsZ T)) []) 0 = EQKEZ M e0 q t.
+Proof.
+  intros q t Hq Ht. simpl pEQKE. fold wq. fold Eql. fold bQz bKz. fold Qvl Ktl.
+  destruct Qvl_shaped as [HQ1 HQ2]. destruct Ktl_shaped as [HK1 HK2].
+  rewrite (nth_map_lt _ _ _ _ q [] []) by lia.
+  rewrite (nth_map_lt _ _ _ _ t [] 0) by lia.
+  rewrite dotZ_spec by (rewrite HQ2, HK2; [reflexivity| apply nth_In; lia| apply nth_In; lia]).
+  rewrite HQ2 by (apply nth_In; lia).
+  unfold EQKEZ. apply zsum_ext. intros c Hc. rewrite Qvl_nth, Ktl_nth by lia. reflexivity.
+Qed.
+
+Theorem EQKP_list : forall q p, (q < V)%nat -> (p < n)%nat ->
+  nth p (nth q (pEQKP (compute_pathsZ T)) []) 0 = EQKPZ M e0 q p.
+Proof.
+  intros q p Hq Hp. simpl pEQKP. fold wq. fold Eql. fold bQz. fold Qvl Kpl.
+  destruct Qvl_shaped as [HQ1 HQ2]. destruct Kpl_shaped as [HK1 HK2].
+  rewrite (nth_map_lt _ _ _ _ q [] []) by lia.
+  rewrite (nth_map_lt _ _ _ _ p [] 0) by lia.
+  rewrite dotZ_spec by (rewrite HQ2, HK2; [reflexivity| apply nth_In; lia| apply nth_In; lia]).
+  rewrite HQ2 by (apply nth_In; lia).
+  unfold EQKPZ. apply zsum_ext. intros c Hc. rewrite Qvl_nth, Kpl_nth by lia. reflexivity.
+Qed.
+Let OUl := matmulZ (aO T) (aU T).
+Let VOUl := matmulZ (aV T) OUl.
+
+Lemma OUl_shaped : shaped h V OUl.
+Proof. apply (matmulZ_shaped _ _ h d V SO SU); lia. Qed.
+
+Lemma VOUl_shaped : shaped d V VOUl.
+Proof. apply (matmulZ_shaped _ _ d h V SV OUl_shaped); lia. Qed.
+
+Lemma OUl_nth : forall c y, (c < h)%nat -> (y < V)%nat -> nth y (nth c OUl []) 0 = OUZ M e0 c y.
+Proof.
+  intros c y Hc Hy. unfold OUl. rewrite (matmulZ_entry (aO T) (aU T) h d V c y SO SU) by lia.
+  unfold OUZ. cbv zeta. apply zsum_ext. intros a Ha. rewrite EO, EU by lia. reflexivity.
+Qed.
+
+Lemma VOUl_nth : forall b y, (b < d)%nat -> (y < V)%nat -> nth y (nth b VOUl []) 0 = VOUZ M e0 b y.
+Proof.
+  intros b y Hb Hy. unfold VOUl. rewrite (matmulZ_entry (aV T) OUl d h V b y SV OUl_shaped) by lia.
+  unfold VOUZ. cbv zeta. apply zsum_ext. intros c Hc. rewrite EV, OUl_nth by lia. reflexivity.
+Qed.
+
+Theorem PVOU_list : forall p y, (p < n)%nat -> (y < V)%nat ->
+  nth y (nth p (pPVOU (compute_pathsZ T)) []) 0 = PVOUZ M e0 p y.
+Proof.
+  intros p y Hp Hy. simpl pPVOU. fold OUl VOUl.
+  rewrite (matmulZ_entry (aPos T) VOUl n d V p y SP VOUl_shaped) by lia.
+  unfold PVOUZ. cbv zeta. apply zsum_ext. intros b Hb. rewrite EP, VOUl_nth by lia. reflexivity.
+Qed.
+
+Theorem EVOU_list : forall t y, (t < V)%nat -> (y < V)%nat ->
+  nth y (nth t (pEVOU (compute_pathsZ T)) []) 0 = EVOUZ M e0 t y.
+Proof.
+  intros t y Ht Hy. simpl pEVOU. fold OUl VOUl.
+  set (bsum := vaddZ (vec_matZ (abV T) (aO T)) (vshlZ (az T) (abO T))).
+  destruct SO as [SO1 SO2]. destruct SU as [SU1 SU2].
+  destruct (vec_matZ_spec (abV T) (aO T) d SO2 ltac:(lia) ltac:(lia)) as [Hb1 Hb2].
+  assert (Hbs : length bsum = d) by (unfold bsum; rewrite vaddZ_length, vshlZ_length; lia).
+  destruct (vec_matZ_spec bsum (aU T) V SU2 ltac:(lia) ltac:(lia)) as [Ho1 Ho2].
+  pose proof (matmulZ_shaped (aE T) VOUl V d V SE VOUl_shaped ltac:(lia)) as Sev.
+  pose proof (shaped_row _ _ _ t Sev Ht) as Hrow.
+  rewrite (nth_map_lt _ _ _ _ t [] []) by (destruct Sev; lia).
+  rewrite vaddZ_nth by (rewrite ?vshlZ_length; lia).
+  rewrite nth_vshlZ by lia. rewrite Ho2 by exact Hy.
+  rewrite (matmulZ_entry (aE T) VOUl V d V t y SE VOUl_shaped) by lia.
+  unfold EVOUZ, EVOU0Z, bOVZ. cbv zeta. rewrite Z.add_comm, Hz. f_equal.
+  - apply zsum_ext. intros b Hb. rewrite EE, VOUl_nth by lia. reflexivity.
+  - f_equal. rewrite Hbs. apply zsum_ext. intros a Ha. unfold bsum.
+    rewrite vaddZ_nth by (rewrite ?vshlZ_length; lia). rewrite Hb2, nth_vshlZ, EbO, EU by lia.
+    f_equal. f_equal; [|rewrite Hz; reflexivity].
+    rewrite LbV. apply zsum_ext. intros c Hc. rewrite EbV, EO by lia. reflexivity.
+Qed.
 End Link.
