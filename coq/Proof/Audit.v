@@ -4,7 +4,7 @@
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
-  Proof.Orders Proof.ListOps Proof.PathList.
+  Proof.Orders Proof.ListOps Proof.PathList Proof.Align.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -61,3 +61,6 @@ Print Assumptions EVOU_list.
 Print Assumptions PVOU_list.
 Print Assumptions EQKE_list.
 Print Assumptions EQKP_list.
+Print Assumptions min_exponentZ_le.
+Print Assumptions align_rows_entry.
+Print Assumptions align_vector_entry.
