@@ -4,7 +4,8 @@
 From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
-  Proof.Orders Proof.ListOps Proof.PathList Proof.Align.
+  Proof.Orders Proof.ListOps Proof.PathList Proof.Align
+  Proof.SplitList.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -64,3 +65,6 @@ Print Assumptions EQKP_list.
 Print Assumptions min_exponentZ_le.
 Print Assumptions align_rows_entry.
 Print Assumptions align_vector_entry.
+Print Assumptions split_U.
+Print Assumptions split_E.
+Print Assumptions split_P.
