@@ -5,7 +5,7 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
-  Proof.SplitList.
+  Proof.SplitList Proof.Arrange.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -68,3 +68,5 @@ Print Assumptions align_vector_entry.
 Print Assumptions split_U.
 Print Assumptions split_E.
 Print Assumptions split_P.
+Print Assumptions slots_firstn.
+Print Assumptions slots_skipn.
