@@ -5,7 +5,7 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
-  Proof.SplitList Proof.Arrange.
+  Proof.SplitList Proof.Arrange Proof.ExpTables.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -70,3 +70,4 @@ Print Assumptions split_E.
 Print Assumptions split_P.
 Print Assumptions slots_firstn.
 Print Assumptions slots_skipn.
+Print Assumptions exp_rows_okZ_spec.
