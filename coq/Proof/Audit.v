@@ -5,7 +5,8 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
-  Proof.SplitList Proof.Arrange Proof.ExpTables.
+  Proof.SplitList Proof.Arrange Proof.ExpTables
+  Proof.MaskArr.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -71,3 +72,5 @@ Print Assumptions split_P.
 Print Assumptions slots_firstn.
 Print Assumptions slots_skipn.
 Print Assumptions exp_rows_okZ_spec.
+Print Assumptions mask_okZ_spec.
+Print Assumptions mask_cell_Hk.
