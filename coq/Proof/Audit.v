@@ -6,7 +6,7 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
   Proof.SplitList Proof.Arrange Proof.ExpTables
-  Proof.MaskArr.
+  Proof.MaskArr Proof.C0List.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -74,3 +74,5 @@ Print Assumptions slots_skipn.
 Print Assumptions exp_rows_okZ_spec.
 Print Assumptions mask_okZ_spec.
 Print Assumptions mask_cell_Hk.
+Print Assumptions all_neg_exceptZ_spec.
+Print Assumptions c0_sumZ_spec.
