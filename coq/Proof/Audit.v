@@ -76,3 +76,4 @@ Print Assumptions mask_okZ_spec.
 Print Assumptions mask_cell_Hk.
 Print Assumptions all_neg_exceptZ_spec.
 Print Assumptions c0_sumZ_spec.
+Print Assumptions paths_shaped.

@@ -305,4 +305,36 @@ Proof.
     f_equal. f_equal; [|rewrite Hz; reflexivity].
     rewrite LbV. apply zsum_ext. intros c Hc. rewrite EbV, EO by lia. reflexivity.
 Qed.
+(** ** shapes of the five matrices *)
+Theorem paths_shaped :
+  shaped V V (pEUPU (compute_pathsZ T)) /\ shaped V V (pEVOU (compute_pathsZ T))
+  /\ shaped n V (pPVOU (compute_pathsZ T)) /\ shaped V V (pEQKE (compute_pathsZ T))
+  /\ shaped V n (pEQKP (compute_pathsZ T)).
+Proof.
+  pose proof (matmulZ_shaped Eql (aU T) V d V Eql_shaped SU ltac:(lia)) as S1.
+  pose proof (matmulZ_shaped (aE T) VOUl V d V SE VOUl_shaped ltac:(lia)) as S2.
+  pose proof (matmulZ_shaped (aPos T) VOUl n d V SP VOUl_shaped ltac:(lia)) as S3.
+  destruct Qvl_shaped as [HQ1 HQ2]. destruct Ktl_shaped as [HK1 HK2]. destruct Kpl_shaped as [HP1 HP2].
+  assert (LbUs : length (vshlZ (3 * az T) (abU T)) = V) by (rewrite vshlZ_length; exact LbU).
+  destruct SO as [SO1 SO2]. destruct SU as [SU1 SU2].
+  destruct (vec_matZ_spec (abV T) (aO T) d SO2 ltac:(lia) ltac:(lia)) as [Hb1 _].
+  assert (Hbs : length (vaddZ (vec_matZ (abV T) (aO T)) (vshlZ (az T) (abO T))) = d)
+    by (rewrite vaddZ_length, vshlZ_length; lia).
+  destruct (vec_matZ_spec (vaddZ (vec_matZ (abV T) (aO T)) (vshlZ (az T) (abO T))) (aU T) V SU2
+              ltac:(lia) ltac:(lia)) as [Ho1 _].
+  simpl. fold wq. fold Eql. fold bQz bKz. fold Qvl Ktl Kpl. fold OUl VOUl.
+  split; [|split; [|split; [|split]]].
+  - destruct S1 as [S11 S12]. split; [rewrite !map_length; exact S11|].
+    intros r Hr. apply in_map_iff in Hr. destruct Hr as [r0 [<- Hr0]].
+    apply in_map_iff in Hr0. destruct Hr0 as [r1 [<- Hr1]].
+    rewrite vaddZ_length, !vshlZ_length, LbU, S12 by exact Hr1. lia.
+  - destruct S2 as [S21 S22]. split; [rewrite map_length; exact S21|].
+    intros r Hr. apply in_map_iff in Hr. destruct Hr as [r0 [<- Hr0]].
+    rewrite vaddZ_length, !vshlZ_length, Ho1, S22 by exact Hr0. lia.
+  - exact S3.
+  - split; [rewrite map_length; exact HQ1|]. intros r Hr. apply in_map_iff in Hr.
+    destruct Hr as [qv [<- _]]. rewrite map_length. exact HK1.
+  - split; [rewrite map_length; exact HQ1|]. intros r Hr. apply in_map_iff in Hr.
+    destruct Hr as [qv [<- _]]. rewrite map_length. exact HP1.
+Qed.
 End Link.
