@@ -6,7 +6,7 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
   Proof.SplitList Proof.Arrange Proof.ExpTables
-  Proof.MaskArr Proof.C0List.
+  Proof.MaskArr Proof.C0List Proof.CellList.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -77,3 +77,4 @@ Print Assumptions mask_cell_Hk.
 Print Assumptions all_neg_exceptZ_spec.
 Print Assumptions c0_sumZ_spec.
 Print Assumptions paths_shaped.
+Print Assumptions cell_list_correct.
