@@ -78,3 +78,4 @@ Print Assumptions all_neg_exceptZ_spec.
 Print Assumptions c0_sumZ_spec.
 Print Assumptions paths_shaped.
 Print Assumptions cell_list_correct.
+Print Assumptions c0_list_correct.

@@ -3,10 +3,21 @@
     two prepared arrangements) => every input the cell covers is correct in Spec's semantics. *)
 From Coq Require Import ZArith Lia List.
 From MaxK Require Import Spec Proof.ExpInt Proof.ExpLoop Proof.Count Proof.PathInt Proof.Cubic
-  Proof.CellInt Proof.ListOps Proof.PathList Proof.Orders Proof.SplitList Proof.Arrange
-  Proof.ExpTables Proof.MaskArr Proof.CountInt.
+  Proof.CellSound Proof.CellInt Proof.ListOps Proof.PathList Proof.Orders Proof.SplitList
+  Proof.Arrange Proof.ExpTables Proof.MaskArr Proof.CountInt Proof.C0List.
 Import ListNotations.
 Local Open Scope Z_scope.
+
+(** check 8 for one entry (m, q), in the shape of coq/Checker.v's c0_entry_ok *)
+Definition c0_entry_okZ (m q : nat) (P : PathsZ) (elo ehi plo phi : list (list Z)) : bool :=
+  let du := centreZ m (nth q (pEUPU P) []) in
+  let evm := centreZ m (nth m (pEVOU P) []) in
+  let evq := centreZ m (nth q (pEVOU P) []) in
+  let pv := map (centreZ m) (pPVOU P) in
+  let em := (nth m (nth q elo []) 0, nth m (nth q ehi []) 0) in
+  let eqq := (nth q (nth q elo []) 0, nth q (nth q ehi []) 0) in
+  let s := c0_sumZ du evm evq em eqq pv (nth q plo []) (nth q phi []) (zerosZ (length du)) in
+  all_neg_exceptZ m O s.
 
 Section CellList.
 Variable M : model.
@@ -182,5 +193,96 @@ Proof.
            (fun t => nth t El 0) (fun y => nth y (p_maxZ (pPVOU P) m) 0)
            Hvalid Hc Hperm HsortedZ HU HE HP).
   exact Hk.
+Qed.
+Theorem c0_list_correct : ((q < m)%nat -> (2 <= n)%nat) ->
+  c0_entry_okZ m q P eloL ehiL ploL phiL = true ->
+  forall x, In x (cell_inputs n (mk_cell q m 0 [])) -> correct M x.
+Proof.
+  intros Hq2 Hok.
+  assert (Sh : shaped V V (pEUPU P) /\ shaped V V (pEVOU P) /\ shaped n V (pPVOU P)
+               /\ shaped V V (pEQKE P) /\ shaped V n (pEQKP P))
+    by (unfold P; eapply paths_shaped; eauto).
+  destruct Sh as (ShEU & ShEV & ShPV & ShKE & ShKP).
+  assert (NEU : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEUPU P) []) 0 = EUPUZ M e0 a y)
+    by (intros; unfold P; eapply EUPU_list; eauto).
+  assert (NEV : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEVOU P) []) 0 = EVOUZ M e0 a y)
+    by (intros; unfold P; eapply EVOU_list; eauto).
+  assert (NPV : forall a y, (a < n)%nat -> (y < V)%nat -> nth y (nth a (pPVOU P) []) 0 = PVOUZ M e0 a y)
+    by (intros; unfold P; eapply PVOU_list; eauto).
+  assert (NKE : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEQKE P) []) 0 = EQKEZ M e0 a y)
+    by (intros; unfold P; eapply EQKE_list; eauto).
+  assert (NKP : forall a y, (a < V)%nat -> (y < n)%nat -> nth y (nth a (pEQKP P) []) 0 = EQKPZ M e0 a y)
+    by (intros; unfold P; eapply EQKP_list; eauto).
+  assert (HqV : (q < V)%nat) by lia.
+  assert (HtabE : forall t, (t < V)%nat ->
+    EQKEZ M e0 q t <= row_maxZ (nth q (pEQKE P) []) /\
+    check_exp_neg F (Z.to_nat NT) (nth t (nth q eloL []) 0) (nth t (nth q ehiL []) 0)
+      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
+      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true).
+  { intros t Ht. rewrite <- NKE by lia.
+    destruct ShKE as [K1 K2]. destruct SeL as [L1 L2]. destruct SeH as [H1 H2].
+    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKE P) eloL ehiL q t HNT HtE);
+      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia. }
+  assert (HtabP : forall i, (i < n)%nat ->
+    EQKPZ M e0 q i <= row_maxZ (nth q (pEQKP P) []) /\
+    check_exp_neg F (Z.to_nat NT) (nth i (nth q ploL []) 0) (nth i (nth q phiL []) 0)
+      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
+      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true).
+  { intros i Hi. rewrite <- NKP by lia.
+    destruct ShKP as [K1 K2]. destruct SpL as [L1 L2]. destruct SpH as [H1 H2].
+    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKP P) ploL phiL q i HNT HtP);
+      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia. }
+  assert (Hvalid : cell_valid V n (mk_cell q m 0 [])).
+  { unfold cell_valid; simpl. split; [lia|]. split; [lia|]. split; [constructor|].
+    split; [intros s []|]. split; [lia|]. intros H. specialize (Hq2 H). lia. }
+  apply (c0_correct_int M e0 He0 HxE HxP HxQ HxK HxV HxO HxU HxbQ HxbK HxbV HxbO HxbU
+           F (Z.to_nat NT) s_lo s_hi HF ltac:(lia) Hh1 Hsqrt q
+           (row_maxZ (nth q (pEQKE P) [])) (row_maxZ (nth q (pEQKP P) []))
+           (fun t => nth t (nth q eloL []) 0) (fun t => nth t (nth q ehiL []) 0)
+           (fun i => nth i (nth q ploL []) 0) (fun i => nth i (nth q phiL []) 0)
+           HtabE HtabP m Hn1 Hvalid).
+  intros y Hy Hym.
+  (* the accumulated vector of c0_entry_okZ *)
+  unfold c0_entry_okZ in Hok. cbv zeta in Hok.
+  destruct ShEU as [EU1 EU2]. destruct ShEV as [EV1 EV2]. destruct ShPV as [PV1 PV2].
+  destruct SpL as [L1 L2]. destruct SpH as [H1 H2].
+  assert (Ldu : length (centreZ m (nth q (pEUPU P) [])) = V)
+    by (unfold centreZ; rewrite vsubcZ_length; apply EU2, nth_In; lia).
+  assert (Lev : forall a, (a < V)%nat -> length (centreZ m (nth a (pEVOU P) [])) = V)
+    by (intros a Ha; unfold centreZ; rewrite vsubcZ_length; apply EV2, nth_In; lia).
+  assert (Lpv : forall r, In r (map (centreZ m) (pPVOU P)) -> length r = V).
+  { intros r Hr. apply in_map_iff in Hr. destruct Hr as [r0 [<- Hr0]].
+    unfold centreZ. rewrite vsubcZ_length. apply PV2, Hr0. }
+  destruct (c0_sumZ_spec V (centreZ m (nth q (pEUPU P) [])) (centreZ m (nth m (pEVOU P) []))
+              (centreZ m (nth q (pEVOU P) []))
+              (nth m (nth q eloL []) 0, nth m (nth q ehiL []) 0)
+              (nth q (nth q eloL []) 0, nth q (nth q ehiL []) 0)
+              (map (centreZ m) (pPVOU P)) (nth q ploL []) (nth q phiL [])
+              (zerosZ (length (centreZ m (nth q (pEUPU P) [])))) y
+              Ldu (Lev m HmV) (Lev q HqV) ltac:(rewrite zerosZ_length; exact Ldu) Lpv)
+    as [Ls Hs];
+    [rewrite map_length, PV1, L2 by (apply nth_In; lia); lia
+    |rewrite map_length, PV1, H2 by (apply nth_In; lia); lia| exact Hy|].
+  pose proof (all_neg_exceptZ_spec m _ O y Hok ltac:(lia) ltac:(lia)) as Hneg.
+  rewrite Hs, zerosZ_nth, map_length, PV1 in Hneg.
+  eapply Z.le_lt_trans; [|exact Hneg]. apply Z.eq_le_incl.
+  assert (LEUq : length (nth q (pEUPU P) []) = V) by (apply EU2, nth_In; lia).
+  assert (LEVm : length (nth m (pEVOU P) []) = V) by (apply EV2, nth_In; lia).
+  assert (LEVq : length (nth q (pEVOU P) []) = V) by (apply EV2, nth_In; lia).
+  apply zsum_ext. intros i Hi.
+  assert (LPVi : length (nth i (pPVOU P) []) = V) by (apply PV2, nth_In; lia).
+  unfold c0_term, c0Z, c0tok.
+  rewrite map_length, PV1.
+  destruct (Nat.ltb i (n - 1)) eqn:Elt; [apply Nat.ltb_lt in Elt| apply Nat.ltb_ge in Elt].
+  - replace (Nat.eqb (S i) n) with false by (symmetry; apply Nat.eqb_neq; lia). simpl fst; simpl snd.
+    unfold centreZ.
+    rewrite (nth_map_lt _ _ _ _ i [] []) by lia.
+    rewrite !vsubcZ_nth by lia.
+    rewrite !NEU, !NEV, !NPV by lia. f_equal. ring.
+  - replace (Nat.eqb (S i) n) with true by (symmetry; apply Nat.eqb_eq; lia). simpl fst; simpl snd.
+    unfold centreZ.
+    rewrite (nth_map_lt _ _ _ _ i [] []) by lia.
+    rewrite !vsubcZ_nth by lia.
+    rewrite !NEU, !NEV, !NPV by lia. f_equal. ring.
 Qed.
 End CellList.
