@@ -6,7 +6,8 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
   Proof.SplitList Proof.Arrange Proof.ExpTables
-  Proof.MaskArr Proof.C0List Proof.CellList.
+  Proof.MaskArr Proof.C0List Proof.CellList
+  Proof.Assemble.
 
 Print Assumptions taylor_le_exp.
 Print Assumptions exp_le_taylor.
@@ -79,3 +80,4 @@ Print Assumptions c0_sumZ_spec.
 Print Assumptions paths_shaped.
 Print Assumptions cell_list_correct.
 Print Assumptions c0_list_correct.
+Print Assumptions accuracy_of_lists.
