@@ -42,3 +42,4 @@ Print Assumptions paths_shaped.
 Print Assumptions min_exponentZ_le.
 Print Assumptions align_rows_entry.
 Print Assumptions align_vector_entry.
+Print Assumptions lex_chainZ_sorted.
