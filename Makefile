@@ -10,7 +10,7 @@ MODEL  ?= artifacts/models/max4-seed123.safetensors
 NAME   := $(basename $(notdir $(MODEL)))
 CERT   := artifacts/certs/$(NAME).cert.json
 
-.PHONY: help venv demo test test-all mutants bench bounds certs replay coq-check lean-check check archive clean
+.PHONY: help venv demo test test-all mutants bench bounds certs replay coq-check coq-proof lean-check check archive clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -88,6 +88,19 @@ check: replay coq-check lean-check  ## replay, then the Coq check, then the Lean
 archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules and reports
 	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz \
 		$(foreach r,$(wildcard artifacts/reports/$(NAME).*),--report $(r))
+
+# The proved layers of the Coq accuracy theorem, in dependency order (run from coq/, -R . MaxK);
+# Proof/Audit.v prints the axioms of each layer's main lemmas.
+COQ_PROOF_FILES := Spec.v Proof/Sums.v Proof/ExpSeries.v Proof/ExpInt.v Proof/Count.v \
+	Proof/PathForm.v Proof/PathInt.v Proof/Sign.v Proof/Cubic.v Proof/CellSound.v Proof/Bridge.v \
+	Proof/CellInt.v Proof/Keys.v Proof/CountInt.v Proof/ExpLoop.v Proof/Orders.v Proof/ListOps.v \
+	Proof/PathList.v Proof/Align.v Proof/SplitList.v Proof/Arrange.v Proof/ExpTables.v \
+	Proof/MaskArr.v Proof/C0List.v Proof/CellList.v Proof/Assemble.v \
+	Proof/Audit.v
+
+coq-proof:  ## compile Spec.v and the proved Coq layers with coqc, print their axioms
+	@command -v coqc >/dev/null || { echo "coq-proof: coqc not found (apt-get install coq libcoq-stdlib)"; exit 3; }
+	cd coq && for f in $(COQ_PROOF_FILES); do echo "coqc $$f"; coqc -R . MaxK $$f || exit 1; done
 
 clean:  ## remove the venv and caches (keeps artifacts/)
 	rm -rf $(VENV) .pytest_cache lean/.lake coq/Certs

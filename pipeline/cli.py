@@ -309,7 +309,7 @@ def cmd_coq_check(args) -> int:
         print(f"FAIL {args.cert}: forbidden Coq constructs: " + "; ".join(problems))
         return 1
     theorem = C.theorem_name(name)
-    print(f"running coqc in {coq_dir}/ on " + ", ".join(C.project_sources(coq_dir) + list(files))
+    print(f"running coqc in {coq_dir}/ on " + ", ".join(list(C.CHECKER_SOURCES) + list(files))
           + f" (theorem {theorem} : check cert = true, by vm_compute)")
     t0 = time.perf_counter()
     proc = C.compile_project(list(files), coq_dir, coqc)

@@ -41,7 +41,21 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "coq"  # the Coq project folder of this checkout
 LOGICAL_ROOT = "MaxK"
 CERTS_DIR = "Certs"
-HAND_WRITTEN = ("_CoqProject", "Checker.v", "CheckerSpec.v")  # in dependency order; later also Spec.v
+# What `maxk coq-check` compiles before a certificate module: the checker the module's theorem is
+# about, and its BigZ -> Z lemmas (dependency order).  The proof layers of the accuracy theorem
+# (Spec.v, Proof/*.v) are compiled by `make coq-proof` and tests/test_coq_proof.py.
+CHECKER_SOURCES = ("Checker.v", "CheckerSpec.v")
+
+
+def _listed_sources(project_dir: Path) -> tuple:
+    text = (Path(project_dir) / "_CoqProject").read_text()
+    return tuple(w for line in text.splitlines() for w in line.split()[:1] if w.endswith(".v"))
+
+
+# Every hand-written file of the installed project, which every archive carries unchanged: the
+# project file and each .v file it lists (checker, its spec lemmas, the statement Spec.v and the
+# proof layers), in the _CoqProject's (dependency) order.
+HAND_WRITTEN = ("_CoqProject",) + _listed_sources(PROJECT_DIR)
 WRAP = 100  # soft line width of the literal lists (cosmetic only)
 COQ_MISSING = ("Coq not found: the Coq check was NOT run "
                "(apt-get install coq libcoq-stdlib libcoq-bignums)")
@@ -291,14 +305,13 @@ def compile_files(sources: list, project_dir: Path = PROJECT_DIR, coqc: str | No
 
 def project_sources(project_dir: Path = PROJECT_DIR) -> list:
     """The .v files listed in the project's _CoqProject, in its (dependency) order."""
-    text = (Path(project_dir) / "_CoqProject").read_text()
-    return [w for line in text.splitlines() for w in line.split()[:1] if w.endswith(".v")]
+    return list(_listed_sources(project_dir))
 
 
 def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
                     timeout: float | None = None) -> subprocess.CompletedProcess:
-    """coqc over the project's .v files (the _CoqProject order), then each of `cert_files`."""
-    sources = project_sources(project_dir) + [f for f in cert_files]
+    """coqc over the checker's .v files (CHECKER_SOURCES, in order), then each of `cert_files`."""
+    sources = list(CHECKER_SOURCES) + [f for f in cert_files]
     return compile_files(sources, project_dir, coqc, timeout)
 
 
