@@ -192,6 +192,31 @@ MUTANTS = [
       (("        elif files[rel] != actual[rel]:", "        elif False:  # MUTANT"),),
       ("tests/test_archive.py", "-k", "flipped_byte or manifest"),
       "archive verify: a file's sha256 never compared with the manifest's"),
+    # The Coq twin (coq/Checker.v): each weakening must make Checker.v accept a certificate that the
+    # replay rejects (tests/test_coq.py test_targeted_rejections_in_coq builds one per check).
+    M("coq-high-arrangement", "coq/Checker.v",
+      (("  arrangement_ok low el eh gk && arrangement_ok high el eh gk.",
+        "  arrangement_ok low el eh gk.  (* MUTANT *)"),),
+      ("tests/test_coq.py", "-k", "targeted"),
+      "Checker.v cell_k_ok: only the low arrangement is checked"),
+    M("coq-taylor-remainder", "coq/Checker.v",
+      (("  | O => total + 2 * ceil_div (t * r) (BigZ.shiftl i F)", "  | O => total  (* MUTANT *)"),),
+      ("tests/test_coq.py", "-k", "targeted"),
+      "Checker.v exp_upper: the Taylor remainder term 2 t_NT dropped"),
+    M("coq-sqrt-one-sided", "coq/Checker.v",
+      (("  (s_lo * s_lo <=? BigZ.shiftl h (2 * F)) && (BigZ.shiftl h (2 * F) <=? s_hi * s_hi).",
+        "  (s_lo * s_lo <=? BigZ.shiftl h (2 * F)).  (* MUTANT *)"),),
+      ("tests/test_coq.py", "-k", "targeted"),
+      "Checker.v check_sqrt: the upper end s_hi is never checked"),
+    M("coq-count-off-by-one", "coq/Checker.v",
+      (("  choose (n - 1) (cell_c x) * pow_nat", "  choose n (cell_c x) * pow_nat"),),
+      ("tests/test_coq.py", "-k", "targeted"),
+      "Checker.v check_count: C(n, c) instead of C(n-1, c)"),
+    M("coq-mask-range", "coq/Checker.v",
+      (("  then (1 <=? cell_mask x) && (cell_mask x <? pow2 m)  (* m < V is small here *)",
+        "  then true  (* MUTANT *)"),),
+      ("tests/test_coq.py", "-k", "targeted"),
+      "Checker.v check_cells: the mask range 1 <= mask < 2^m never checked (empty masks, bits >= m)"),
 ]
 
 
