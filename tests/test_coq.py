@@ -155,6 +155,28 @@ def test_static_checks_clean_and_have_teeth(small):
     for word in ("admit", "Admitted", "Axiom", "native_compute"):
         assert f"forbidden {word}" in found
     assert "Certs/X.v:1:" not in found  # the comment is not flagged
+    # review-coq: plural / section forms, unchecked-kernel switches, and a comment opener inside a
+    # string literal (which a string-blind comment stripper would take for a comment)
+    sneaky = (b'Definition s := "(*". Axioms a : False. Definition t := "*)".\n'
+              b'(* "*)" Axiom in a comment that a string inside it does not close *)\n'
+              b'Unset Guard Checking.\n#[bypass_check(guard)] Fixpoint f (n : nat) := n.\n'
+              b'Admit Obligations.\nHypothesis h : False.\nParameters p q : nat.\n'
+              b'Definition x := 1. Time Eval native_cast_no_check x in x.\n')
+    found = C.static_checks({"Y.v": sneaky})
+    assert [f.split(": forbidden ")[1] for f in found] == [
+        "Axioms", "Guard Checking", "bypass_check", "Admit", "Hypothesis", "Parameters", "native_cast_no_check"], found
+    assert found[0].startswith("Y.v:1:") and found[1].startswith("Y.v:3:")
+
+
+def test_rendered_comment_cannot_be_closed_by_the_certificate(small):
+    """model_sha256 is the only certificate text written into the module (in a comment): a value
+    that is not 64 hex digits is not written, so "*)" cannot end the comment and inject Coq."""
+    name, cert = small
+    c = copy.deepcopy(cert)
+    c["model_sha256"] = "*) Axiom cheat : False. (*"
+    text = C.render(c, name)[C.cert_module_path(name)].decode()
+    assert "cheat" not in text and "(not 64 lowercase hex digits)" in text
+    assert cert["model_sha256"] in C.render(cert, name)[C.cert_module_path(name)].decode()
 
 
 def test_render_is_deterministic_and_carries_the_integers(small):
@@ -189,6 +211,13 @@ def test_assumption_allowlist_parsing():
     assert C.disallowed_assumptions(names) == ["Classical_Prop.classic"]
     assert C.parse_assumptions("Closed under the global context\n") == []
     assert C.parse_assumptions("nothing\n") is None
+    # review-coq: exactly one Print Assumptions output; unknown lines are kept (and disallowed);
+    # only Coq's own primitive names pass, not any name under a module called PrimInt63
+    assert C.parse_assumptions("Closed under the global context\n" + out) is None
+    assert C.parse_assumptions(out + "Axioms:\nPrimInt63.add : PrimInt63.int\n") is None
+    unguarded = C.parse_assumptions("Axioms:\nloop is assumed to be guarded.\nPrimInt63.add : PrimInt63.int\n")
+    assert C.disallowed_assumptions(unguarded) == ["loop is assumed to be guarded."]
+    assert C.disallowed_assumptions(["PrimInt63.cheat", "PrimInt63.int", "PrimInt63.diveucl_21"]) == ["PrimInt63.cheat"]
 
 
 def test_coq_check_without_coqc_says_so(monkeypatch, capsys):
