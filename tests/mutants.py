@@ -217,6 +217,10 @@ MUTANTS = [
         "  then true  (* MUTANT *)"),),
       ("tests/test_coq.py", "-k", "targeted"),
       "Checker.v check_cells: the mask range 1 <= mask < 2^m never checked (empty masks, bits >= m)"),
+    M("coq-table-shapes", "coq/Checker.v",
+      (("  is_shape V n (eqkp_lo c) && is_shape V n (eqkp_hi c) &&\n", ""),),
+      ("tests/test_coq.py", "-k", "targeted"),
+      "Checker.v check_header: the exp_eqkp table shapes never checked (a short row reads nth's default 0)"),
 ]
 
 

@@ -530,8 +530,25 @@ def _targeted(good: dict, high_src: dict) -> dict:
     c = copy.deepcopy(good)
     c["orders"][0][1] = c["orders"][0][0]
     out["orders-repeat"] = (c, "check_orders")
+    for idx, (m, q, cc, j, mask) in enumerate(good["cells"]):  # c = n-1 with q < m: no m left
+        if q < m and cc == n - 2:
+            c = copy.deepcopy(good)
+            c["cells"][idx][2] = n - 1
+            out["c-above-cmax"] = (c, "check_cells")
+            break
+    # short lists (the Python loader refuses them; render does not): Checker.v's header must, so
+    # that no nth default (0) is ever read
+    for what, path in (("short-eqkp-hi-row", ("exp_eqkp", "hi", 0)), ("short-orders-row", ("orders", 0)),
+                       ("short-shift", ("shifts", 0)), ("short-W_E", ("weights", "W_E", "mantissas"))):
+        c = copy.deepcopy(good)
+        x = c
+        for key in path:
+            x = x[key]
+        x.pop()
+        out[what] = (c, "check_header")
     assert set(out) == {"mask-bit-m", "mask-empty", "high-only", "taylor-remainder", "sqrt-hi-low",
-                        "shift-index", "c0-duplicate", "orders-repeat"}, sorted(out)
+                        "shift-index", "c0-duplicate", "orders-repeat", "c-above-cmax", "short-eqkp-hi-row",
+                        "short-orders-row", "short-shift", "short-W_E"}, sorted(out)
     return out
 
 
