@@ -161,10 +161,13 @@ def test_static_checks_clean_and_have_teeth(small):
               b'(* "*)" Axiom in a comment that a string inside it does not close *)\n'
               b'Unset Guard Checking.\n#[bypass_check(guard)] Fixpoint f (n : nat) := n.\n'
               b'Admit Obligations.\nHypothesis h : False.\nParameters p q : nat.\n'
-              b'Definition x := 1. Time Eval native_cast_no_check x in x.\n')
+              b'Definition x := 1. Time Eval native_cast_no_check x in x.\n'
+              b'Section S. Variable v : nat. Hypothesis hv : v = v. End S.\n'  # discharged: fine
+              b'Module M. Section T. Context (w : nat). End M. End T.\n')  # End M closes no section
     found = C.static_checks({"Y.v": sneaky})
     assert [f.split(": forbidden ")[1] for f in found] == [
-        "Axioms", "Guard Checking", "bypass_check", "Admit", "Hypothesis", "Parameters", "native_cast_no_check"], found
+        "Axioms", "Guard Checking", "bypass_check", "Admit", "Hypothesis outside a Section", "Parameters",
+        "native_cast_no_check"], found
     assert found[0].startswith("Y.v:1:") and found[1].startswith("Y.v:3:")
 
 

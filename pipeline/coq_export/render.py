@@ -46,12 +46,13 @@ WRAP = 100  # soft line width of the literal lists (cosmetic only)
 COQ_MISSING = ("Coq not found: the Coq check was NOT run "
                "(apt-get install coq libcoq-stdlib libcoq-bignums)")
 FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute",
-             # review-coq: the plural and section forms also declare axioms at top level, Admit
-             # Obligations admits, native_cast_no_check trusts the native compiler, and the
-             # checking flags / bypass_check attribute let the kernel accept unchecked terms
-             "Axioms", "Parameters", "Hypothesis", "Hypotheses", "Variable", "Variables", "Context",
-             "Admit", "native_cast_no_check", "bypass_check", "Guard Checking", "Positivity Checking",
-             "Universe Checking", "Type In Type")
+             # review-coq: the plural forms also declare axioms, Admit Obligations admits,
+             # native_cast_no_check trusts the native compiler, and the checking flags /
+             # bypass_check attribute let the kernel accept unchecked terms
+             "Axioms", "Parameters", "Admit", "native_cast_no_check", "bypass_check", "Guard Checking",
+             "Positivity Checking", "Universe Checking", "Type In Type")
+# Section hypotheses: discharged (generalised) when their Section ends, but axioms at top level.
+SECTION_ONLY = ("Hypothesis", "Hypotheses", "Variable", "Variables", "Context")
 # The computational theorem may rest on the kernel's primitive integers (BigZ sits on them): the
 # primitive type and operations of Coq's PrimInt63 (8.16, plus the signed ones of later versions),
 # by exact name, so that no other name under a module called PrimInt63 passes.
@@ -238,6 +239,21 @@ def parse_verdicts(stdout: str) -> list:
 
 
 _FORBIDDEN_RE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in FORBIDDEN) + r")\b")
+_SECTION_ONLY_RE = re.compile(r"\b(" + "|".join(SECTION_ONLY) + r")\b")
+_SECTION_RE = re.compile(r"\b(Section|End)\s+([A-Za-z_][A-Za-z0-9_']*)\s*\.")
+
+
+def section_spans(code: str) -> list:
+    """[(start, end)] of the closed Sections of `code` (comments and strings already blanked):
+    each `Section X.` matched with the `End X.` that closes it (an `End` of a Module is skipped).
+    A Section that is never closed gives no span (conservative: its hypotheses count as top level)."""
+    stack, spans = [], []
+    for m in _SECTION_RE.finditer(code):
+        if m.group(1) == "Section":
+            stack.append((m.group(2), m.start()))
+        elif stack and stack[-1][0] == m.group(2):
+            spans.append((stack.pop()[1], m.end()))
+    return spans
 
 
 def code_only(text: str) -> str:
@@ -282,15 +298,20 @@ def code_only(text: str) -> str:
 def static_checks(files: dict) -> list:
     """Problems found by a lint of the Coq sources in `files` ({path: bytes}): any word of
     FORBIDDEN (Admitted, admit, Axiom(s), Parameter(s), Conjecture, native_compute, ...) outside
-    comments and string literals.  Returns [] when clean."""
+    comments and string literals, and any word of SECTION_ONLY (Hypothesis, Variable, Context, ...)
+    outside a closed Section.  Returns [] when clean."""
     problems = []
     for path in sorted(files):
         if not str(path).endswith(".v"):
             continue
         text = code_only(files[path].decode("utf-8", errors="replace"))
-        for m in _FORBIDDEN_RE.finditer(text):
+        hits = list(_FORBIDDEN_RE.finditer(text))
+        spans = section_spans(text)
+        hits += [m for m in _SECTION_ONLY_RE.finditer(text) if not any(a < m.start() < b for a, b in spans)]
+        for m in sorted(hits, key=lambda m: m.start()):
             line = text.count("\n", 0, m.start()) + 1
-            problems.append(f"{path}:{line}: forbidden {m.group(1)}")
+            what = m.group(1) if m.re is _FORBIDDEN_RE else m.group(1) + " outside a Section"
+            problems.append(f"{path}:{line}: forbidden {what}")
     return problems
 
 
