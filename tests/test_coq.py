@@ -155,6 +155,31 @@ def test_static_checks_clean_and_have_teeth(small):
     for word in ("admit", "Admitted", "Axiom", "native_compute"):
         assert f"forbidden {word}" in found
     assert "Certs/X.v:1:" not in found  # the comment is not flagged
+    # review-coq: plural / section forms, unchecked-kernel switches, and a comment opener inside a
+    # string literal (which a string-blind comment stripper would take for a comment)
+    sneaky = (b'Definition s := "(*". Axioms a : False. Definition t := "*)".\n'
+              b'(* "*)" Axiom in a comment that a string inside it does not close *)\n'
+              b'Unset Guard Checking.\n#[bypass_check(guard)] Fixpoint f (n : nat) := n.\n'
+              b'Admit Obligations.\nHypothesis h : False.\nParameters p q : nat.\n'
+              b'Definition x := 1. Time Eval native_cast_no_check x in x.\n'
+              b'Section S. Variable v : nat. Hypothesis hv : v = v. End S.\n'  # discharged: fine
+              b'Module M. Section T. Context (w : nat). End M. End T.\n')  # End M closes no section
+    found = C.static_checks({"Y.v": sneaky})
+    assert [f.split(": forbidden ")[1] for f in found] == [
+        "Axioms", "Guard Checking", "bypass_check", "Admit", "Hypothesis outside a Section", "Parameters",
+        "native_cast_no_check"], found
+    assert found[0].startswith("Y.v:1:") and found[1].startswith("Y.v:3:")
+
+
+def test_rendered_comment_cannot_be_closed_by_the_certificate(small):
+    """model_sha256 is the only certificate text written into the module (in a comment): a value
+    that is not 64 hex digits is not written, so "*)" cannot end the comment and inject Coq."""
+    name, cert = small
+    c = copy.deepcopy(cert)
+    c["model_sha256"] = "*) Axiom cheat : False. (*"
+    text = C.render(c, name)[C.cert_module_path(name)].decode()
+    assert "cheat" not in text and "(not 64 lowercase hex digits)" in text
+    assert cert["model_sha256"] in C.render(cert, name)[C.cert_module_path(name)].decode()
 
 
 def test_render_is_deterministic_and_carries_the_integers(small):
@@ -189,6 +214,13 @@ def test_assumption_allowlist_parsing():
     assert C.disallowed_assumptions(names) == ["Classical_Prop.classic"]
     assert C.parse_assumptions("Closed under the global context\n") == []
     assert C.parse_assumptions("nothing\n") is None
+    # review-coq: exactly one Print Assumptions output; unknown lines are kept (and disallowed);
+    # only Coq's own primitive names pass, not any name under a module called PrimInt63
+    assert C.parse_assumptions("Closed under the global context\n" + out) is None
+    assert C.parse_assumptions(out + "Axioms:\nPrimInt63.add : PrimInt63.int\n") is None
+    unguarded = C.parse_assumptions("Axioms:\nloop is assumed to be guarded.\nPrimInt63.add : PrimInt63.int\n")
+    assert C.disallowed_assumptions(unguarded) == ["loop is assumed to be guarded."]
+    assert C.disallowed_assumptions(["PrimInt63.cheat", "PrimInt63.int", "PrimInt63.diveucl_21"]) == ["PrimInt63.cheat"]
 
 
 def test_coq_check_without_coqc_says_so(monkeypatch, capsys):
@@ -409,3 +441,144 @@ def test_checker_v_is_the_replays_twin_in_order():
                                                  "check_exp_tables", "check_orders", "check_c0",
                                                  "check_cells", "check_count")]
     assert order == sorted(order)
+
+
+# ----------------------------------------------------------------- targeted rejections (review)
+#
+# Each mutation below is rejected by the replay at one named check, and is built so that it
+# passes every OTHER check: a Checker.v that lost exactly that check would accept it.  So the
+# test fails for the Coq twin's weakening mutants of tests/mutants.py (coq-*), which a mutation
+# that is also rejected elsewhere could not show.
+
+
+def _exp_upper_no_remainder(num, den, F, NT):
+    """replay.exp_upper without the 2 t_NT remainder term (what a weakened checker computes)."""
+    j = R.exp_reduction(num, den)
+    r = R.ceil_div(num << F, den << j)
+    t = total = 1 << F
+    for i in range(1, NT):
+        t = R.ceil_div(t * r, i << F)
+        total += t
+    for _ in range(j):
+        total = R.ceil_div(total * total, 1 << F)
+    return total
+
+
+def _add_bit(cert, idx, bit):
+    """`cert` with bit `bit` set in the mask of cell idx and claimed_count adjusted to match."""
+    c = copy.deepcopy(cert)
+    m, q, cc, j, mask = c["cells"][idx]
+    n = c["config"]["n_ctx"]
+    new = mask | (1 << bit)
+    c["cells"][idx][4] = new
+    c["claimed_count"] += R.math.comb(n - 1, cc) * (R.popcount(new) ** cc - R.popcount(mask) ** cc)
+    return c
+
+
+def _targeted(good: dict, high_src: dict) -> dict:
+    """{what: (certificate, failing check)}; `high_src` has a cell and k whose pure input fails
+    only in the high arrangement."""
+    out = {}
+    V, n = good["config"]["d_vocab"], good["config"]["n_ctx"]
+    # mask bit m (outside 1..2^m-1) and an empty mask, each with the count adjusted
+    out["mask-bit-m"] = (_add_bit(good, 0, good["cells"][0][0]), "check_cells")
+    c = copy.deepcopy(good)
+    m, q, cc, j, mask = c["cells"][-1]
+    c["cells"][-1][4] = 0
+    c["claimed_count"] -= R.math.comb(n - 1, cc) * R.popcount(mask) ** cc
+    out["mask-empty"] = (c, "check_cells")
+    # a k whose pure input fails in the high arrangement only
+    hv, hn = high_src["config"]["d_vocab"], high_src["config"]["n_ctx"]
+    z, T = R.align_weights(high_src["weights"], hv, hn, high_src["config"]["d_model"], high_src["config"]["d_head"])
+    P = R.compute_paths(T, z, hn)
+    args = (high_src["exp_eqke"]["lo"], high_src["exp_eqke"]["hi"], high_src["exp_eqkp"]["lo"],
+            high_src["exp_eqkp"]["hi"], hn)
+    for idx, (m, q, cc, j, mask) in enumerate(high_src["cells"]):
+        Dir, Ov = R.shift_matrices(P, high_src["shifts"][j])
+        U, E = R.split_maxima(Dir, Ov, P["PVOU"], m, hv, hn)
+        ks = [k for k in range(m) if not (mask >> k) & 1
+              and R.cell_k_ok(m, q, cc, k, U, E, high_src["orders"][q], *args) == "high"]
+        if ks:
+            out["high-only"] = (_add_bit(high_src, idx, ks[0]), "check_cells")
+            break
+    # an exp_eqke lo that only the Taylor sum WITHOUT its remainder term would accept
+    z, T = R.align_weights(good["weights"], V, n, good["config"]["d_model"], good["config"]["d_head"])
+    EQKE = R.compute_paths(T, z, n)["EQKE"]
+    F, NT, s_lo = good["frac_bits"], good["taylor_terms"], good["sqrt_d_head"]["lo"]
+    for q in range(V):
+        for t in range(V):
+            negx = max(EQKE[q]) - EQKE[q][t]
+            nb, db = negx << F, s_lo << (4 * z)
+            if negx == 0 or nb > F * db:
+                continue
+            lo_weak = (1 << (2 * F)) // _exp_upper_no_remainder(nb, db, F, NT)
+            if lo_weak * R.exp_upper(nb, db, F, NT) > (1 << (2 * F)):
+                c = copy.deepcopy(good)
+                c["exp_eqke"]["lo"][q][t] = lo_weak
+                out["taylor-remainder"] = (c, "check_exp_tables")
+                break
+        if "taylor-remainder" in out:
+            break
+    # s_hi below sqrt(h) 2^F (a smaller s_hi only eases the exp-table check)
+    c = copy.deepcopy(good)
+    c["sqrt_d_head"]["hi"] = c["sqrt_d_head"]["lo"]
+    out["sqrt-hi-low"] = (c, "check_sqrt")
+    # structural ones (rejected by both checkers through their range checks)
+    c = copy.deepcopy(good)
+    c["cells"][0][3] = len(c["shifts"])
+    out["shift-index"] = (c, "check_cells")
+    c = copy.deepcopy(good)
+    c["c0"].insert(1, list(c["c0"][0]))
+    c["claimed_count"] += 1
+    out["c0-duplicate"] = (c, "check_c0")
+    c = copy.deepcopy(good)
+    c["orders"][0][1] = c["orders"][0][0]
+    out["orders-repeat"] = (c, "check_orders")
+    for idx, (m, q, cc, j, mask) in enumerate(good["cells"]):  # c = n-1 with q < m: no m left
+        if q < m and cc == n - 2:
+            c = copy.deepcopy(good)
+            c["cells"][idx][2] = n - 1
+            out["c-above-cmax"] = (c, "check_cells")
+            break
+    # short lists (the Python loader refuses them; render does not): Checker.v's header must, so
+    # that no nth default (0) is ever read
+    for what, path in (("short-eqkp-hi-row", ("exp_eqkp", "hi", 0)), ("short-orders-row", ("orders", 0)),
+                       ("short-shift", ("shifts", 0)), ("short-W_E", ("weights", "W_E", "mantissas"))):
+        c = copy.deepcopy(good)
+        x = c
+        for key in path:
+            x = x[key]
+        x.pop()
+        out[what] = (c, "check_header")
+    assert set(out) == {"mask-bit-m", "mask-empty", "high-only", "taylor-remainder", "sqrt-hi-low",
+                        "shift-index", "c0-duplicate", "orders-repeat", "c-above-cmax", "short-eqkp-hi-row",
+                        "short-orders-row", "short-shift", "short-W_E"}, sorted(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def checker_only(tmp_path_factory):
+    """A private Coq project with Checker.v alone, compiled (the verdict files need nothing else;
+    a weakened Checker.v is tested by its behaviour, not by CheckerSpec.v's proofs breaking)."""
+    need_coqc()
+    d = tmp_path_factory.mktemp("coqchecker")
+    shutil.copy(ROOT / "coq" / "Checker.v", d / "Checker.v")
+    proc = C.compile_files(["Checker.v"], d, COQC)
+    assert proc.returncode == 0, proc.stderr
+    return d
+
+
+def test_targeted_rejections_in_coq(checker_only, small):
+    """Two good certificates pass, and each targeted mutation is rejected, by Checker.v, in one
+    coqc run; the replay rejects each at the named check."""
+    name, good = small
+    high_src = dict(zoo_certs())["random9"]
+    assert R.replay(good).ok and R.replay(high_src).ok
+    cases = _targeted(good, high_src)
+    for what, (c, failed) in cases.items():
+        assert R.replay(c).failed_check == failed, what
+    names = list(cases)
+    got = coq_verdicts(checker_only, [good, high_src] + [cases[w][0] for w in names], "targeted")
+    assert got[:2] == [True, True], "the unmutated certificates must pass"
+    accepted = [w for w, v in zip(names, got[2:]) if v]
+    assert not accepted, f"Checker.v accepts certificates the replay rejects: {accepted}"

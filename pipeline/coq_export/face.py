@@ -12,8 +12,9 @@ The same small face as pipeline/lean_export/face.py, so that the archive knows n
     render(cert, name) -> {relative path: bytes}
                     the generated module coq/Certs/<Ident>.v of one certificate
     static_checks(files) -> [problem]
-                    on {relative path: bytes}: no Admitted / admit / Axiom / Parameter /
-                    Conjecture / native_compute outside comments in any .v file; _CoqProject and
+                    on {relative path: bytes}: no word of render.FORBIDDEN (Admitted, admit,
+                    Axiom(s), Parameter(s), Conjecture, native_compute, Hypothesis, Variable,
+                    Unset Guard Checking, ...) outside comments and strings in any .v file; _CoqProject and
                     Checker.v present; every `From MaxK Require` names a module present in `files`
     installed() -> {relative path: bytes} of the installed hand-written files
 

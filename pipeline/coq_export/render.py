@@ -17,8 +17,8 @@ coqc reject, or prove `check` of integers that the Python tests compare with the
 The exporter's face (shared with lean_export, used by archive.py):
     render(cert, name) -> {path relative to the Coq project folder: bytes}
     HAND_WRITTEN       -> the hand-written files (relative to the same folder)
-    static_checks(files) -> list of problems (no Admitted/admit/Axiom/Parameter/Conjecture/
-                          native_compute in any .v file)
+    static_checks(files) -> list of problems (no word of FORBIDDEN, e.g. Admitted/admit/Axiom(s)/
+                          Parameter(s)/Conjecture/native_compute, outside comments and strings)
 Rendering is deterministic (same certificate and name: same bytes).  A certificate whose
 structure the Coq record cannot hold (a non-integer, a c0 entry that is not a pair, a cell
 that is not a 5-tuple) raises ValueError; every other certificate renders, including ones the
@@ -59,9 +59,22 @@ HAND_WRITTEN = ("_CoqProject",) + _listed_sources(PROJECT_DIR)
 WRAP = 100  # soft line width of the literal lists (cosmetic only)
 COQ_MISSING = ("Coq not found: the Coq check was NOT run "
                "(apt-get install coq libcoq-stdlib libcoq-bignums)")
-FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute")
-# The computational theorem may rest on the kernel's primitive integers (BigZ sits on them).
-ALLOWED_ASSUMPTION = re.compile(r"^PrimInt63\.[A-Za-z0-9_']+$")
+FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute",
+             # review-coq: the plural forms also declare axioms, Admit Obligations admits,
+             # native_cast_no_check trusts the native compiler, and the checking flags /
+             # bypass_check attribute let the kernel accept unchecked terms
+             "Axioms", "Parameters", "Admit", "native_cast_no_check", "bypass_check", "Guard Checking",
+             "Positivity Checking", "Universe Checking", "Type In Type")
+# Section hypotheses: discharged (generalised) when their Section ends, but axioms at top level.
+SECTION_ONLY = ("Hypothesis", "Hypotheses", "Variable", "Variables", "Context")
+# The computational theorem may rest on the kernel's primitive integers (BigZ sits on them): the
+# primitive type and operations of Coq's PrimInt63 (8.16, plus the signed ones of later versions),
+# by exact name, so that no other name under a module called PrimInt63 passes.
+PRIMINT63_NAMES = frozenset(
+    "int add sub mul div mod lsl lsr land lor lxor addc addcarryc subc subcarryc mulc diveucl "
+    "diveucl_21 addmuldiv eqb ltb leb compare head0 tail0 asr divs mods ltsb lesb compares".split())
+ALLOWED_ASSUMPTION = re.compile(r"^PrimInt63\.(" + "|".join(sorted(PRIMINT63_NAMES)) + r")$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 # Coq field name of each tensor in Checker.v's Weights record, in PARAM_NAMES order.
 TENSOR_IDENTS = {name: name + "_data" for name in PARAM_NAMES}
@@ -178,7 +191,9 @@ def _context(cert: dict) -> dict:
             raise ValueError(f"cannot render cells[{i}]: expected [m, q, c, shift, mask]")
         cells.append("mkCell " + " ".join(_lit(_int(x, f"cells[{i}][{j}]")) for j, x in enumerate(e)))
     ctx = {
-        "model_sha256": str(cert.get("model_sha256", "")),
+        # written into a Coq comment: only 64 hex digits (no "*)" can close the comment early)
+        "model_sha256": sha if isinstance(sha := cert.get("model_sha256"), str) and _HEX64.match(sha)
+        else "(not 64 lowercase hex digits)",
         "schema_version": _lit(_int(cert["schema_version"], "schema_version")),
         "V": _lit(_int(cfg["d_vocab"], "config.d_vocab")), "n": _lit(_int(cfg["n_ctx"], "config.n_ctx")),
         "d": _lit(_int(cfg["d_model"], "config.d_model")), "h": _lit(_int(cfg["d_head"], "config.d_head")),
@@ -237,25 +252,80 @@ def parse_verdicts(stdout: str) -> list:
     return [v == "true" for v in re.findall(r"^\s*=\s*(true|false)\s*$", stdout, flags=re.M)]
 
 
-_FORBIDDEN_RE = re.compile(r"\b(" + "|".join(FORBIDDEN) + r")\b")
+_FORBIDDEN_RE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in FORBIDDEN) + r")\b")
+_SECTION_ONLY_RE = re.compile(r"\b(" + "|".join(SECTION_ONLY) + r")\b")
+_SECTION_RE = re.compile(r"\b(Section|End)\s+([A-Za-z_][A-Za-z0-9_']*)\s*\.")
+
+
+def section_spans(code: str) -> list:
+    """[(start, end)] of the closed Sections of `code` (comments and strings already blanked):
+    each `Section X.` matched with the `End X.` that closes it (an `End` of a Module is skipped).
+    A Section that is never closed gives no span (conservative: its hypotheses count as top level)."""
+    stack, spans = [], []
+    for m in _SECTION_RE.finditer(code):
+        if m.group(1) == "Section":
+            stack.append((m.group(2), m.start()))
+        elif stack and stack[-1][0] == m.group(2):
+            spans.append((stack.pop()[1], m.end()))
+    return spans
+
+
+def code_only(text: str) -> str:
+    """`text` with every comment and the inside of every string literal blanked (newlines kept),
+    lexed as Coq does: comments nest, a string inside a comment is lexed as a string (so its
+    "*)" closes nothing), and "" inside a string is an escaped quote.  (A regex that strips
+    (* ... *) without knowing strings would hide `Definition s := "(*". Axiom a : False. ...`.)"""
+    out = []
+    i, n, depth, in_str = 0, len(text), 0, False
+    while i < n:
+        ch = text[i]
+        two = text[i:i + 2]
+        if in_str:
+            if two == '""':
+                out.append("  ")
+                i += 2
+                continue
+            if ch == '"':
+                in_str = False
+                out.append('"' if depth == 0 else " ")
+            else:
+                out.append("\n" if ch == "\n" else " ")
+            i += 1
+        elif two == "(*":
+            depth += 1
+            out.append("  ")
+            i += 2
+        elif depth > 0 and two == "*)":
+            depth -= 1
+            out.append("  ")
+            i += 2
+        elif ch == '"':
+            in_str = True
+            out.append('"' if depth == 0 else " ")
+            i += 1
+        else:
+            out.append(ch if depth == 0 or ch == "\n" else " ")
+            i += 1
+    return "".join(out)
 
 
 def static_checks(files: dict) -> list:
-    """Problems found by a lint of the Coq sources in `files` ({path: bytes}): any of
-    Admitted, admit, Axiom, Parameter, Conjecture, native_compute outside comments.
-    Returns [] when clean.  (Nested comments are stripped innermost-first.)"""
+    """Problems found by a lint of the Coq sources in `files` ({path: bytes}): any word of
+    FORBIDDEN (Admitted, admit, Axiom(s), Parameter(s), Conjecture, native_compute, ...) outside
+    comments and string literals, and any word of SECTION_ONLY (Hypothesis, Variable, Context, ...)
+    outside a closed Section.  Returns [] when clean."""
     problems = []
     for path in sorted(files):
         if not str(path).endswith(".v"):
             continue
-        text = files[path].decode("utf-8", errors="replace")
-        prev = None
-        while prev != text:  # strip comments, innermost first
-            prev = text
-            text = re.sub(r"\(\*(?:(?!\(\*|\*\)).)*\*\)", " ", text, flags=re.S)
-        for m in _FORBIDDEN_RE.finditer(text):
+        text = code_only(files[path].decode("utf-8", errors="replace"))
+        hits = list(_FORBIDDEN_RE.finditer(text))
+        spans = section_spans(text)
+        hits += [m for m in _SECTION_ONLY_RE.finditer(text) if not any(a < m.start() < b for a, b in spans)]
+        for m in sorted(hits, key=lambda m: m.start()):
             line = text.count("\n", 0, m.start()) + 1
-            problems.append(f"{path}:{line}: forbidden {m.group(1)}")
+            what = m.group(1) if m.re is _FORBIDDEN_RE else m.group(1) + " outside a Section"
+            problems.append(f"{path}:{line}: forbidden {what}")
     return problems
 
 
@@ -326,19 +396,28 @@ def is_computation_failure(stderr: str) -> bool:
 
 def parse_assumptions(stdout: str) -> list | None:
     """The assumption names from coqc's `Print Assumptions` output: [] for "Closed under the
-    global context", the listed names otherwise, None if no such output is present."""
-    if "Closed under the global context" in stdout:
-        return []
+    global context", the listed names otherwise, None unless there is exactly ONE such output
+    (a second one, printed by another file, could stand in for the theorem's).
+
+    Every line after "Axioms:" that does not start with a blank (a type's continuation) must be
+    "name : type" or "name"; any other line (e.g. "f is assumed to be guarded.", which Coq prints
+    for a fixpoint accepted without its guard check) is returned whole, so that
+    disallowed_assumptions rejects it instead of skipping it."""
     lines = stdout.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip() == "Axioms:":
-            names = []
-            for ln in lines[i + 1:]:
-                m = re.match(r"^([^\s:]+)(?:\s+:|$)", ln)  # "name : type" or "name" (type below)
-                if m:
-                    names.append(m.group(1))
-            return names
-    return None
+    starts = [i for i, ln in enumerate(lines)
+              if ln.strip() == "Axioms:" or "Closed under the global context" in ln]
+    if len(starts) != 1:
+        return None
+    i = starts[0]
+    if lines[i].strip() != "Axioms:":
+        return []
+    names = []
+    for ln in lines[i + 1:]:
+        if not ln.strip() or ln[0].isspace():
+            continue  # continuation of the previous name's type
+        m = re.match(r"^([^\s:]+)(?:\s+:|$)", ln)  # "name : type" or "name" (type below)
+        names.append(m.group(1) if m else ln.strip())
+    return names
 
 
 def disallowed_assumptions(names: list) -> list:
