@@ -20,8 +20,8 @@
   kernel's primitive 63-bit integers), every function is small and structurally recursive over
   a list, or over a [nat] fuel that is small (at most 1024, the Taylor-term guard).  Only these
   BigZ operations occur: [+ - *], [=? <? <=?], [BigZ.shiftl], [/] by a positive divisor,
-  [BigZ.max], [BigZ.abs], [BigZ.odd], [BigZ.log2], and [BigZ.to_Z] to turn small checked
-  indices into [nat].  Each has a specification lemma [BigZ.spec_*] relating it to [Z].
+  [BigZ.max], [BigZ.min], [BigZ.abs], [BigZ.odd], [BigZ.log2], [BigZ.of_Z] on small [nat]
+  counters, and [BigZ.to_Z] to turn small checked indices into [nat].  Each has a specification lemma [BigZ.spec_*] relating it to [Z].
   Lazy evaluation matters under [vm_compute] (call by value): a later check runs only inside
   the [then] branch of the earlier one, never as an argument of [andb].
 

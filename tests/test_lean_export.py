@@ -595,25 +595,7 @@ def replay_without_hash(cert: dict) -> bool:
 # ----------------------------------------------------------------- lint and structure
 
 
-FORBIDDEN = {
-    "native_decide": r"\bnative_decide\b",
-    "sorry": r"\bsorry\b",
-    "admit": r"\badmit\b",
-    "termination_by": r"\btermination_by\b",
-    "decreasing_by": r"\bdecreasing_by\b",
-    "partial": r"\bpartial\b",
-    "unsafe": r"\bunsafe\b",
-    "Float": r"\bFloat\b",
-    "Array": r"\bArray\b",
-    "Int.div": r"\bInt\.div\b",
-    "module header": r"(?m)^module\b",
-    "open Classical": r"\bopen\s+(scoped\s+)?Classical\b",
-    "implemented_by": r"\bimplemented_by\b",
-    "opaque": r"\bopaque\b",
-    "axiom": r"(?m)^\s*axiom\b",
-    "Nat.fold": r"\bNat\.fold\b",
-    "String": r"\bString\b",
-}
+from pipeline.lean_export.face import FORBIDDEN  # one list: the lint of archives and of lean/
 
 
 def lint_lean(text: str) -> list[str]:

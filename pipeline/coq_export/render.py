@@ -35,6 +35,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline.certificate.schema import PARAM_NAMES
+from pipeline.textlists import wrap_list
 from pipeline.model.checkpoint import atomic_write_bytes
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
@@ -118,17 +119,7 @@ def _wrap(items: list[str], indent: str) -> str:
     `(a :: nil)`: `[a]` would be Bignums' notation for BigZ.to_Z under bigZ_scope."""
     if len(items) == 1:
         return "(" + items[0] + " :: nil)"
-    lines, cur = [], ""
-    for i, it in enumerate(items):
-        piece = it + (";" if i + 1 < len(items) else "")
-        if cur and len(cur) + 1 + len(piece) > WRAP:
-            lines.append(cur)
-            cur = piece
-        else:
-            cur = piece if not cur else cur + " " + piece
-    if not lines:
-        return "[" + cur + "]"
-    return "[" + ("\n" + indent + " ").join(lines + [cur]) + "]"
+    return wrap_list(items, indent, ";", WRAP)
 
 
 def coq_vec(xs, where: str, indent: str = "    ") -> str:

@@ -38,6 +38,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline.certificate import replay as R
+from pipeline.textlists import wrap_list
 from pipeline.model.checkpoint import atomic_write_bytes
 from pipeline.certificate.schema import PARAM_NAMES, CertificateError, validate_certificate
 
@@ -115,17 +116,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _wrap_items(items: list[str], indent: str) -> str:
     """`[a, b, ...]` with line breaks after WRAP characters (continuation lines get `indent`)."""
-    lines, cur = [], ""
-    for i, it in enumerate(items):
-        piece = it + ("," if i + 1 < len(items) else "")
-        if cur and len(cur) + 1 + len(piece) > WRAP:
-            lines.append(cur)
-            cur = piece
-        else:
-            cur = piece if not cur else cur + " " + piece
-    if not lines:
-        return "[" + cur + "]"
-    return "[" + ("\n" + indent + " ").join(lines + [cur]) + "]"
+    return wrap_list(items, indent, ",", WRAP)
 
 
 def lean_vec(xs: list[int], indent: str = "    ", elem: str | None = None) -> str:
