@@ -325,13 +325,13 @@ def test_unreachable_ray_address(tmp_path):
     t = time.time()
     line = _one_error_line(cli("sweep", *TINY_ARGS, "--seeds", "1", "--backend", "ray", "--ray-address", addr,
                                "--out", out, timeout=120))
-    assert addr in line and time.time() - t < 60
+    assert time.time() - t < 60
     try:
         import ray  # noqa: F401
-
-        assert "cannot reach the Ray cluster" in line
-    except ImportError:
-        assert "not installed" in line
+    except ImportError:  # a clean clone's venv has no Ray extra: still one line, exit 2
+        assert "not installed" in line and "'.[distributed]'" in line
+    else:
+        assert addr in line and "cannot reach the Ray cluster" in line
     assert not out.exists()
 
 
