@@ -38,7 +38,7 @@ test: $(STAMP)  ## the default test suite (slow benchmarks skipped)
 test-all: $(STAMP)  ## every test, including the slow ones
 	$(PY) -m pytest -m ''
 
-mutants: $(STAMP)  ## mutation harness (slow, ~6 min): every weakening of the sound core must fail a test
+mutants: $(STAMP)  ## mutation harness (slow, ~6-16 min): every weakening of the sound core must fail a test
 	$(PY) tests/mutants.py
 
 bench: $(STAMP)  ## benchmarks: prints medians and ratios, never pass/fail on seconds

@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="maxk",
         description="Certified accuracy lower bounds for Max-of-K transformers (interval arithmetic, "
-        "exact replay, Lean 4 certificates).",
+        "exact replay, Coq and Lean 4 certificates).",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
