@@ -1,0 +1,54 @@
+(** * Link.v — step 2 of PLAN.md: Checker.v's BigZ functions, mapped through [BigZ.to_Z],
+    equal their Z twins in coq/Proof/ (Orders, CountInt, Keys, ExpInt/ExpLoop).
+    Proofs by induction and the [BigZ.spec_*] lemmas (via CheckerSpec's [bigz] tactic). *)
+From Coq Require Import List ZArith Lia.
+From Bignums Require Import BigZ.
+From MaxK Require Import Checker CheckerSpec.
+From MaxK Require Proof.ExpInt Proof.ExpLoop Proof.CountInt Proof.Keys Proof.Orders.
+Import ListNotations.
+Local Open Scope Z_scope.
+
+Notation toZ := BigZ.to_Z.
+Notation zl := (map BigZ.to_Z).
+
+Ltac s := cbn -[BigZ.add BigZ.sub BigZ.mul BigZ.opp BigZ.max BigZ.shiftl BigZ.div BigZ.ltb
+                BigZ.leb BigZ.eqb BigZ.to_Z BigZ.odd BigZ.log2 BigZ.of_Z pow2 ceil_div
+                Checker.entry].
+
+(** ** Orders (check 7) *)
+
+Lemma entry_link : forall r p, toZ (Checker.entry r p) = Orders.entryZ (zl r) (toZ p).
+Proof.
+  intros r p. unfold Checker.entry, nthZ, Checker.to_nat, Orders.entryZ.
+  rewrite <- toZ_0, map_nth. reflexivity.
+Qed.
+
+Lemma lenZ_link : forall (A : Type) (l : list A), toZ (lenZ l) = Z.of_nat (length l).
+Proof.
+  intros A l. induction l as [|x l IH]; [reflexivity|].
+  cbn [lenZ length]. bigz. rewrite IH. lia.
+Qed.
+
+Lemma not_mem_link : forall p l, not_mem p l = Orders.not_memZ (toZ p) (zl l).
+Proof. intros p l. induction l as [|x l IH]; s; auto. bigz. now rewrite IH. Qed.
+
+Lemma perm_ok_link : forall b l, perm_ok b l = Orders.perm_okZ (toZ b) (zl l).
+Proof.
+  intros b l. induction l as [|x l IH]; s; auto. bigz. now rewrite not_mem_link, IH.
+Qed.
+
+Lemma sorted_by_link : forall r prev l,
+  sorted_by r prev l = Orders.sorted_byZ (zl r) (toZ prev) (zl l).
+Proof.
+  intros r prev l. revert prev. induction l as [|x l IH]; intros prev; s; auto.
+  bigz. now rewrite !entry_link, IH.
+Qed.
+
+Lemma order_ok_link : forall n o r,
+  order_ok n o r = Orders.order_okZ (toZ n) (zl o) (zl r).
+Proof.
+  intros n o r. unfold order_ok, Orders.order_okZ. bigz.
+  rewrite lenZ_link, perm_ok_link, map_length. bigz.
+  destruct (_ && _)%bool; [|reflexivity].
+  destruct o as [|p o]; s; [reflexivity|]. apply sorted_by_link.
+Qed.
