@@ -52,3 +52,40 @@ Proof.
   destruct (_ && _)%bool; [|reflexivity].
   destruct o as [|p o]; s; [reflexivity|]. apply sorted_by_link.
 Qed.
+
+(** ** popcount and choose (CountInt) *)
+
+Lemma popcount_fuel_link : forall fuel mask,
+  toZ (popcount_fuel fuel mask) = CountInt.popcount_fuelZ fuel (toZ mask).
+Proof.
+  intros fuel. induction fuel as [|f IH]; intros mask; s; [reflexivity|].
+  bigz. rewrite IH, BigZ.spec_odd. bigz. destruct (Z.odd (toZ mask)); reflexivity.
+Qed.
+
+Lemma popcount_link : forall mask, toZ (popcount mask) = CountInt.popcountZ (toZ mask).
+Proof.
+  intros mask. unfold popcount, CountInt.popcountZ, Checker.to_nat. bigz.
+  destruct (toZ mask <=? 0); [reflexivity|].
+  rewrite popcount_fuel_link, BigZ.spec_log2. reflexivity.
+Qed.
+
+Lemma choose_loop_link : forall k base i acc,
+  toZ (choose_loop base i k acc) = CountInt.choose_loopZ (toZ base) (toZ i) k (toZ acc).
+Proof.
+  intros k. induction k as [|k IH]; intros base i acc; s; [reflexivity|].
+  rewrite IH. now bigz.
+Qed.
+
+Lemma choose_link : forall n k, toZ (choose n k) = CountInt.chooseZ (toZ n) (toZ k).
+Proof.
+  intros n k. unfold choose, CountInt.chooseZ, Checker.to_nat. bigz.
+  destruct (_ || _)%bool; [reflexivity|].
+  rewrite choose_loop_link. now bigz.
+Qed.
+
+(** ** the lexicographic test of cells_loop / c0_loop (Keys) *)
+
+Definition cell_key (x : Cell) : Z * Z * Z := (toZ (cell_m x), toZ (cell_q x), toZ (cell_c x)).
+
+Lemma lex_less3_link : forall a b, lex_less3 a b = Keys.lex_less3Z (cell_key a) (cell_key b).
+Proof. intros a b. unfold lex_less3, Keys.lex_less3Z, cell_key. now bigz. Qed.
