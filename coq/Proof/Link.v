@@ -89,3 +89,99 @@ Definition cell_key (x : Cell) : Z * Z * Z := (toZ (cell_m x), toZ (cell_q x), t
 
 Lemma lex_less3_link : forall a b, lex_less3 a b = Keys.lex_less3Z (cell_key a) (cell_key b).
 Proof. intros a b. unfold lex_less3, Keys.lex_less3Z, cell_key. now bigz. Qed.
+
+(** ** exp enclosures and check_exp_neg (ExpInt / ExpLoop), for [0 <= F] *)
+
+Lemma pow2_link : forall k, 0 <= toZ k -> toZ (pow2 k) = 2 ^ toZ k.
+Proof.
+  intros k Hk. rewrite pow2_spec. unfold pow2_Z. rewrite Z.shiftl_mul_pow2 by exact Hk. ring.
+Qed.
+
+Lemma shiftl_nat_link : forall x (j : nat),
+  toZ (BigZ.shiftl x (BigZ.of_Z (Z.of_nat j))) = toZ x * 2 ^ Z.of_nat j.
+Proof.
+  intros x j. rewrite BigZ.spec_shiftl, BigZ.spec_of_Z. apply Z.shiftl_mul_pow2. lia.
+Qed.
+
+Lemma exp_reduction_from_link : forall fuel num den j,
+  exp_reduction_from num den j fuel = ExpInt.find_j (toZ num) (toZ den) j fuel.
+Proof.
+  intros fuel. induction fuel as [|f IH]; intros num den j; [reflexivity|].
+  cbn [exp_reduction_from ExpInt.find_j]. rewrite BigZ.spec_leb, shiftl_nat_link, IH.
+  reflexivity.
+Qed.
+
+Lemma exp_reduction_link : forall num den,
+  Checker.exp_reduction num den = ExpInt.exp_reduction (toZ num) (toZ den).
+Proof.
+  intros num den. unfold Checker.exp_reduction, ExpInt.exp_reduction. bigz.
+  destruct (_ || _)%bool; [reflexivity|]. apply exp_reduction_from_link.
+Qed.
+
+Lemma taylor_lower_Z_loop : forall F r k i t total, 0 <= F ->
+  taylor_lower_Z F r k i t total = ExpLoop.taylor_lowerZ F r k i t total.
+Proof.
+  intros F r k. induction k as [|k IH]; intros i t total HF; [reflexivity|].
+  cbn [taylor_lower_Z ExpLoop.taylor_lowerZ]. rewrite Z.shiftl_mul_pow2 by exact HF.
+  apply IH, HF.
+Qed.
+
+Lemma taylor_upper_Z_loop : forall F r k i t total, 0 <= F ->
+  taylor_upper_Z F r k i t total = ExpLoop.taylor_upperZ F r k i t total.
+Proof.
+  intros F r k. induction k as [|k IH]; intros i t total HF;
+    cbn [taylor_upper_Z ExpLoop.taylor_upperZ]; rewrite Z.shiftl_mul_pow2 by exact HF;
+    unfold ceil_div_Z, ExpInt.ceil_div; [reflexivity|].
+  apply IH, HF.
+Qed.
+
+Lemma square_down_Z_sq_lo : forall F j x, 0 <= F -> square_down_Z F j x = ExpInt.sq_lo F j x.
+Proof.
+  intros F j. induction j as [|j IH]; intros x HF; [reflexivity|].
+  cbn [square_down_Z ExpInt.sq_lo]. unfold pow2_Z. rewrite Z.shiftl_mul_pow2 by exact HF.
+  rewrite Z.mul_1_l. apply IH, HF.
+Qed.
+
+Lemma square_up_Z_sq_hi : forall F j x, 0 <= F -> square_up_Z F j x = ExpInt.sq_hi F j x.
+Proof.
+  intros F j. induction j as [|j IH]; intros x HF; [reflexivity|].
+  cbn [square_up_Z ExpInt.sq_hi]. unfold pow2_Z, ceil_div_Z, ExpInt.ceil_div.
+  rewrite Z.shiftl_mul_pow2 by exact HF. rewrite Z.mul_1_l.
+  apply IH, HF.
+Qed.
+
+Lemma exp_lower_link : forall num den F NT, 0 <= toZ F ->
+  toZ (Checker.exp_lower num den F NT) = ExpLoop.exp_lowerC (toZ num) (toZ den) (toZ F) (toZ NT).
+Proof.
+  intros num den F NT HF. unfold Checker.exp_lower, ExpLoop.exp_lowerC.
+  rewrite exp_reduction_link. destruct (ExpInt.exp_reduction _ _) as [j|]; [|reflexivity].
+  rewrite square_down_spec, square_down_Z_sq_lo by exact HF.
+  rewrite taylor_lower_spec, taylor_lower_Z_loop by exact HF.
+  rewrite BigZ.spec_div, BigZ.spec_shiftl, shiftl_nat_link, pow2_link by exact HF.
+  rewrite Z.shiftl_mul_pow2 by exact HF. unfold Checker.to_nat. now bigz.
+Qed.
+
+Lemma exp_upper_link : forall num den F NT, 0 <= toZ F ->
+  toZ (Checker.exp_upper num den F NT) = ExpLoop.exp_upperC (toZ num) (toZ den) (toZ F) (toZ NT).
+Proof.
+  intros num den F NT HF. unfold Checker.exp_upper, ExpLoop.exp_upperC.
+  rewrite exp_reduction_link. destruct (ExpInt.exp_reduction _ _) as [j|]; [|reflexivity].
+  rewrite square_up_spec, square_up_Z_sq_hi by exact HF.
+  rewrite taylor_upper_spec, taylor_upper_Z_loop by exact HF.
+  rewrite ceil_div_spec, BigZ.spec_shiftl, shiftl_nat_link, pow2_link by exact HF.
+  rewrite Z.shiftl_mul_pow2 by exact HF. unfold Checker.to_nat, ceil_div_Z, ExpInt.ceil_div.
+  now bigz.
+Qed.
+
+Lemma check_exp_neg_link : forall lo hi na da nb db F NT, 0 <= toZ F ->
+  check_exp_neg lo hi (na, da) (nb, db) F NT =
+  ExpLoop.check_exp_negC (toZ lo) (toZ hi) (toZ na) (toZ da) (toZ nb) (toZ db) (toZ F) (toZ NT).
+Proof.
+  intros lo hi na da nb db F NT HF.
+  assert (H2F : 0 <= toZ (2 * F)%bigZ) by (bigz; lia).
+  unfold check_exp_neg, ExpLoop.check_exp_negC. bigz.
+  rewrite exp_upper_link by exact HF. rewrite (pow2_link (2 * F)) by exact H2F.
+  destruct (toZ F * toZ da <? toZ na); cbv beta iota zeta; bigz;
+    rewrite !exp_lower_link by exact HF; rewrite (pow2_link (2 * F)) by exact H2F;
+    bigz; reflexivity.
+Qed.
