@@ -4,7 +4,8 @@
 From Coq Require Import List ZArith Lia.
 From Bignums Require Import BigZ.
 From MaxK Require Import Checker CheckerSpec.
-From MaxK Require Proof.ExpInt Proof.ExpLoop Proof.CountInt Proof.Keys Proof.Orders.
+From MaxK Require Proof.ExpInt Proof.ExpLoop Proof.CountInt Proof.Keys Proof.Orders
+  Proof.ListOps Proof.ExpTables.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -184,4 +185,44 @@ Proof.
   destruct (toZ F * toZ da <? toZ na); cbv beta iota zeta; bigz;
     rewrite !exp_lower_link by exact HF; rewrite (pow2_link (2 * F)) by exact H2F;
     bigz; reflexivity.
+Qed.
+
+(** ** check 6 rows (ExpTables), for [0 <= F] and [0 <= z] *)
+
+Lemma toZ_4 : toZ 4%bigZ = 4. Proof. reflexivity. Qed.
+
+Lemma max_from_link : forall u acc,
+  toZ (max_from acc u) = ListOps.max_fromZ (toZ acc) (zl u).
+Proof.
+  intros u. induction u as [|x u IH]; intros acc; s; [reflexivity|]. rewrite IH. now bigz.
+Qed.
+
+Lemma row_max_link : forall u, toZ (row_max u) = ListOps.row_maxZ (zl u).
+Proof. intros [|x u]; [reflexivity|]. apply max_from_link. Qed.
+
+Lemma exp_entries_ok_link : forall mx s_lo s_hi z F NT xs los his,
+  0 <= toZ F -> 0 <= toZ z ->
+  exp_entries_ok mx s_lo s_hi z F NT xs los his =
+  ExpTables.exp_entries_okZ (toZ mx) (toZ s_lo) (toZ s_hi) (toZ z) (toZ F) (toZ NT)
+    (zl xs) (zl los) (zl his).
+Proof.
+  intros mx s_lo s_hi z F NT xs. induction xs as [|x xs IH]; intros los his HF Hz;
+    [reflexivity|].
+  destruct los as [|lo los]; [reflexivity|]. destruct his as [|hi his]; [reflexivity|].
+  cbn [exp_entries_ok ExpTables.exp_entries_okZ map].
+  rewrite check_exp_neg_link by exact HF. rewrite IH by assumption.
+  assert (Hz4 : 0 <= toZ (4 * z)%bigZ) by (rewrite BigZ.spec_mul, toZ_4; lia).
+  rewrite !BigZ.spec_shiftl, !Z.shiftl_mul_pow2 by assumption. bigz. now rewrite toZ_4.
+Qed.
+
+Lemma exp_rows_ok_link : forall s_lo s_hi z F NT S lo hi,
+  0 <= toZ F -> 0 <= toZ z ->
+  exp_rows_ok s_lo s_hi z F NT S lo hi =
+  ExpTables.exp_rows_okZ (toZ s_lo) (toZ s_hi) (toZ z) (toZ F) (toZ NT)
+    (map zl S) (map zl lo) (map zl hi).
+Proof.
+  intros s_lo s_hi z F NT S. induction S as [|r S IH]; intros lo hi HF Hz; [reflexivity|].
+  destruct lo as [|l lo]; [reflexivity|]. destruct hi as [|h hi]; [reflexivity|].
+  cbn [exp_rows_ok ExpTables.exp_rows_okZ map].
+  rewrite exp_entries_ok_link, row_max_link, IH by assumption. reflexivity.
 Qed.
