@@ -5,7 +5,7 @@ From Coq Require Import List ZArith Lia.
 From Bignums Require Import BigZ.
 From MaxK Require Import Checker CheckerSpec.
 From MaxK Require Proof.ExpInt Proof.ExpLoop Proof.CountInt Proof.Keys Proof.Orders
-  Proof.ListOps Proof.ExpTables.
+  Proof.ListOps Proof.ExpTables Proof.PathList.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -225,4 +225,93 @@ Proof.
   destruct lo as [|l lo]; [reflexivity|]. destruct hi as [|h hi]; [reflexivity|].
   cbn [exp_rows_ok ExpTables.exp_rows_okZ map].
   rewrite exp_entries_ok_link, row_max_link, IH by assumption. reflexivity.
+Qed.
+
+(** ** vector / matrix / maximum helpers (ListOps, PathList) *)
+
+Notation zm := (map (map BigZ.to_Z)).
+
+Lemma zeros_link : forall k, zl (zeros k) = ListOps.zerosZ k.
+Proof. intros k. induction k as [|k IH]; s; [reflexivity|]. now rewrite IH. Qed.
+
+Lemma vadd_link : forall u v, zl (vadd u v) = ListOps.vaddZ (zl u) (zl v).
+Proof. induction u as [|x u IH]; intros [|y v]; s; auto. bigz. now rewrite IH. Qed.
+
+Lemma vsub_link : forall u v, zl (vsub u v) = ListOps.vsubZ (zl u) (zl v).
+Proof. induction u as [|x u IH]; intros [|y v]; s; auto. bigz. now rewrite IH. Qed.
+
+Lemma vsubc_link : forall c u, zl (vsubc c u) = ListOps.vsubcZ (toZ c) (zl u).
+Proof. induction u as [|x u IH]; s; auto. bigz. now rewrite IH. Qed.
+
+Lemma vmax_link : forall u v, zl (vmax u v) = ListOps.vmaxZ (zl u) (zl v).
+Proof. induction u as [|x u IH]; intros [|y v]; s; auto. bigz. now rewrite IH. Qed.
+
+Lemma vaxpy_link : forall a u acc, zl (vaxpy a u acc) = ListOps.vaxpyZ (toZ a) (zl u) (zl acc).
+Proof. induction u as [|x u IH]; intros [|y acc]; s; auto. bigz. now rewrite IH. Qed.
+
+Lemma vec_mat_acc_link : forall v M acc,
+  zl (vec_mat_acc v M acc) = ListOps.vec_mat_accZ (zl v) (zm M) (zl acc).
+Proof.
+  induction v as [|a v IH]; intros [|r M] acc; s; auto. rewrite IH. now rewrite vaxpy_link.
+Qed.
+
+Lemma vec_mat_link : forall v M, zl (vec_mat v M) = ListOps.vec_matZ (zl v) (zm M).
+Proof.
+  intros v M. unfold vec_mat, ListOps.vec_matZ. rewrite vec_mat_acc_link, zeros_link.
+  destruct M as [|r M]; s; auto. now rewrite map_length.
+Qed.
+
+Lemma matmul_link : forall A B, zm (matmul A B) = ListOps.matmulZ (zm A) (zm B).
+Proof.
+  intros A B. unfold matmul, ListOps.matmulZ. rewrite !map_map.
+  apply map_ext. intro r. apply vec_mat_link.
+Qed.
+
+Lemma dot_link : forall u v, toZ (dot u v) = ListOps.dotZ (zl u) (zl v).
+Proof. induction u as [|x u IH]; intros [|y v]; s; auto. bigz. now rewrite IH. Qed.
+
+Lemma vshl_link : forall k u, 0 <= toZ k -> zl (vshl k u) = PathList.vshlZ (toZ k) (zl u).
+Proof.
+  intros k u Hk. unfold PathList.vshlZ. induction u as [|x u IH]; s; [reflexivity|].
+  rewrite IH, BigZ.spec_shiftl, Z.shiftl_mul_pow2 by exact Hk. reflexivity.
+Qed.
+
+Lemma centre_link : forall m r,
+  zl (centre m r) = ListOps.centreZ (Z.to_nat (toZ m)) (zl r).
+Proof.
+  intros m r. unfold centre, ListOps.centreZ. rewrite vsubc_link, entry_link. reflexivity.
+Qed.
+
+Lemma max_skip_link : forall m r i best,
+  option_map toZ (max_skip m i best r) = ListOps.max_skipZ m i (option_map toZ best) (zl r).
+Proof.
+  intros m r. induction r as [|x r IH]; intros i best; s; [reflexivity|].
+  destruct (Nat.eqb i m); rewrite IH; [reflexivity|].
+  destruct best as [b|]; s; [|reflexivity]. now bigz.
+Qed.
+
+Lemma max_except_link : forall m r,
+  toZ (max_except m r) = ListOps.max_exceptZ (Z.to_nat (toZ m)) (zl r).
+Proof.
+  intros m r. unfold max_except, ListOps.max_exceptZ, Checker.to_nat.
+  rewrite <- (max_skip_link _ r O None).
+  destruct (max_skip _ _ _ _); reflexivity.
+Qed.
+
+Lemma fold_vmax_link : forall rs r,
+  zl (fold_left vmax rs r) = fold_left ListOps.vmaxZ (zm rs) (zl r).
+Proof.
+  intros rs. induction rs as [|x rs IH]; intros r; [reflexivity|].
+  cbn [fold_left map]. rewrite IH, vmax_link. reflexivity.
+Qed.
+
+Lemma p_max_link : forall PV m,
+  zl (p_max PV m) = ListOps.p_maxZ (zm PV) (Z.to_nat (toZ m)).
+Proof.
+  intros PV m. unfold p_max, ListOps.p_maxZ.
+  replace (map (ListOps.centreZ (Z.to_nat (toZ m))) (zm PV))
+    with (zm (map (centre m) PV))
+    by (rewrite !map_map; apply map_ext; intro r; apply centre_link).
+  destruct (map (centre m) PV) as [|r rs]; [reflexivity|].
+  cbn [map]. apply fold_vmax_link.
 Qed.
