@@ -5,7 +5,8 @@ From Coq Require Import List ZArith Lia.
 From Bignums Require Import BigZ.
 From MaxK Require Import Checker CheckerSpec.
 From MaxK Require Proof.ExpInt Proof.ExpLoop Proof.CountInt Proof.Keys Proof.Orders
-  Proof.ListOps Proof.ExpTables Proof.PathList.
+  Proof.ListOps Proof.ExpTables Proof.PathList Proof.Cubic Proof.SplitList Proof.Arrange
+  Proof.MaskArr Proof.C0List.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -314,4 +315,88 @@ Proof.
     by (rewrite !map_map; apply map_ext; intro r; apply centre_link).
   destruct (map (centre m) PV) as [|r rs]; [reflexivity|].
   cbn [map]. apply fold_vmax_link.
+Qed.
+
+(** ** split_maxima (SplitList) *)
+
+Lemma split_maxima_link : forall P Zs m,
+  (zl (fst (split_maxima P Zs m)), zl (snd (split_maxima P Zs m))) =
+  SplitList.split_maximaZ (zm (EUPU P)) (zm (EVOU P)) (zm (PVOU P)) (zl Zs) (Z.to_nat (toZ m)).
+Proof.
+  intros P Zs m. unfold split_maxima, SplitList.split_maximaZ. cbv zeta. cbn [fst snd].
+  f_equal; rewrite !map_map; apply map_ext; intro r.
+  - rewrite max_except_link, centre_link, vadd_link. reflexivity.
+  - rewrite max_except_link, vadd_link, centre_link, vsub_link, p_max_link. reflexivity.
+Qed.
+
+(** ** arrangements and the mask walk (Arrange, MaskArr) *)
+
+Notation zp := (map (fun p => (BigZ.to_Z (fst p), BigZ.to_Z (snd p)))).
+
+Lemma ub_link : forall wlo whi z, toZ (ub wlo whi z) = Cubic.ubZ (toZ wlo) (toZ whi) (toZ z).
+Proof. intros. rewrite ub_spec. reflexivity. Qed.
+
+Lemma slots_sum_link : forall el eh g ws,
+  toZ (slots_sum el eh g ws) = Arrange.slots_sumZ (toZ el) (toZ eh) (toZ g) (zp ws).
+Proof.
+  intros el eh g ws. induction ws as [|[pl ph] ws IH]; s; [reflexivity|].
+  bigz. rewrite IH, ub_link. now bigz.
+Qed.
+
+Lemma slot_weights_link : forall plo phi slots,
+  zp (slot_weights plo phi slots) = Arrange.slot_weightsZ (zl plo) (zl phi) (zl slots).
+Proof.
+  intros plo phi slots. unfold slot_weights, Arrange.slot_weightsZ. rewrite !map_map.
+  apply map_ext. intro i. cbn [fst snd]. rewrite !entry_link. reflexivity.
+Qed.
+
+Lemma arrangement_slots_link : forall o c high,
+  (zl (fst (arrangement_slots o c high)), zl (snd (arrangement_slots o c high))) =
+  Arrange.arrangement_slotsZ (zl o) c high.
+Proof.
+  intros o c high. unfold arrangement_slots, Arrange.arrangement_slotsZ.
+  destruct high; cbn [fst snd]; rewrite ?firstn_map, ?skipn_map, ?map_length; reflexivity.
+Qed.
+
+Definition arr_link (a : Arrangement) : MaskArr.ArrZ :=
+  MaskArr.mkArrZ (toZ (arr_fixed a)) (zp (arr_kslots a)).
+
+Lemma arrangement_link : forall plo phi elo ehi U E m q n o c high,
+  arr_link (arrangement plo phi elo ehi U E m q n o c high) =
+  MaskArr.arrangementZ (zl plo) (zl phi) (zl elo) (zl ehi) (zl U) (zl E) (toZ m) (toZ q) (toZ n)
+    (zl o) c high.
+Proof.
+  intros. unfold arrangement, MaskArr.arrangementZ.
+  rewrite <- arrangement_slots_link.
+  destruct (arrangement_slots o c high) as [Ms Ks]. cbn [fst snd].
+  unfold arr_link. cbn [arr_fixed arr_kslots]. f_equal.
+  - bigz. rewrite !slots_sum_link, !slot_weights_link, !entry_link. bigz. cbn [map].
+    bigz. rewrite !entry_link. reflexivity.
+  - apply slot_weights_link.
+Qed.
+
+Lemma arrangement_ok_link : forall a el eh gk,
+  arrangement_ok a el eh gk = MaskArr.arrangement_okZ (arr_link a) (toZ el) (toZ eh) (toZ gk).
+Proof.
+  intros. unfold arrangement_ok, MaskArr.arrangement_okZ, arr_link. cbn [MaskArr.afixed MaskArr.akslots].
+  bigz. rewrite slots_sum_link. now bigz.
+Qed.
+
+Lemma cell_k_ok_link : forall low high el eh gk,
+  cell_k_ok low high el eh gk =
+  MaskArr.cell_k_okZ (arr_link low) (arr_link high) (toZ el) (toZ eh) (toZ gk).
+Proof.
+  intros. unfold cell_k_ok, MaskArr.cell_k_okZ. rewrite !arrangement_ok_link. reflexivity.
+Qed.
+
+Lemma mask_ok_link : forall fuel low high Uq elos ehis Es mask,
+  mask_ok low high Uq elos ehis Es fuel mask =
+  MaskArr.mask_okZ (arr_link low) (arr_link high) (toZ Uq) (zl elos) (zl ehis) (zl Es) fuel
+    (toZ mask).
+Proof.
+  intros fuel. induction fuel as [|f IH]; intros low high Uq elos ehis Es mask;
+    (destruct elos as [|el elos]; [reflexivity|]); (destruct ehis as [|eh ehis]; [reflexivity|]);
+    (destruct Es as [|e Es]; [reflexivity|]); [reflexivity|].
+  cbn [mask_ok MaskArr.mask_okZ map]. rewrite IH, BigZ.spec_odd, BigZ.spec_div, toZ_2.
+  rewrite cell_k_ok_link, BigZ.spec_add. reflexivity.
 Qed.
