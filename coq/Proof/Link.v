@@ -400,3 +400,29 @@ Proof.
   cbn [mask_ok MaskArr.mask_okZ map]. rewrite IH, BigZ.spec_odd, BigZ.spec_div, toZ_2.
   rewrite cell_k_ok_link, BigZ.spec_add. reflexivity.
 Qed.
+
+(** ** check 8 pieces (C0List) *)
+
+Lemma all_neg_except_link : forall m v i,
+  all_neg_except m i v = C0List.all_neg_exceptZ m i (zl v).
+Proof.
+  intros m v. induction v as [|x v IH]; intros i; s; [reflexivity|].
+  rewrite IH. bigz. reflexivity.
+Qed.
+
+Lemma map_ub_link : forall a b l,
+  zl (map (ub a b) l) = map (Cubic.ubZ (toZ a) (toZ b)) (zl l).
+Proof. intros. rewrite !map_map. apply map_ext. intro x. apply ub_link. Qed.
+
+Lemma c0_sum_link : forall pv du evm evq em1 em2 eq1 eq2 plo phi acc,
+  zl (c0_sum du evm evq (em1, em2) (eq1, eq2) pv plo phi acc) =
+  C0List.c0_sumZ (zl du) (zl evm) (zl evq) (toZ em1, toZ em2) (toZ eq1, toZ eq2) (zm pv)
+    (zl plo) (zl phi) (zl acc).
+Proof.
+  intros pv. induction pv as [|p pv IH]; intros du evm evq em1 em2 eq1 eq2 plo phi acc;
+    [reflexivity|].
+  destruct plo as [|pl plo]; [reflexivity|]. destruct phi as [|ph phi]; [reflexivity|].
+  cbn [c0_sum C0List.c0_sumZ map].
+  destruct pv as [|p' pv']; cbv beta iota zeta; rewrite IH; f_equal;
+    rewrite vadd_link, map_ub_link, !vadd_link; bigz; reflexivity.
+Qed.
