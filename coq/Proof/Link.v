@@ -426,3 +426,58 @@ Proof.
   destruct pv as [|p' pv']; cbv beta iota zeta; rewrite IH; f_equal;
     rewrite vadd_link, map_ub_link, !vadd_link; bigz; reflexivity.
 Qed.
+
+(** ** check 4: compute_paths (PathList), for [0 <= z] *)
+
+Definition aligned_link (T : Aligned) : PathList.AlignedZ :=
+  PathList.mkAlignedZ (toZ (a_z T)) (zm (Checker.aE T)) (zm (Checker.aPos T)) (zm (Checker.aQ T))
+    (zm (Checker.aK T)) (zm (Checker.aV T)) (zm (Checker.aO T)) (zm (Checker.aU T))
+    (zl (Checker.abQ T)) (zl (Checker.abK T)) (zl (Checker.abV T)) (zl (Checker.abO T))
+    (zl (Checker.abU T)).
+
+Definition paths_link (P : Paths) : PathList.PathsZ :=
+  PathList.mkPathsZ (zm (EUPU P)) (zm (EVOU P)) (zm (PVOU P)) (zm (EQKE P)) (zm (EQKP P)).
+
+Lemma toZ_3 : toZ 3%bigZ = 3. Proof. reflexivity. Qed.
+
+Lemma last_link : forall (W : list (list bigZ)), zl (last W []) = last (zm W) [].
+Proof.
+  intros W. induction W as [|r W IH]; [reflexivity|].
+  destruct W as [|r' W]; [reflexivity|]. exact IH.
+Qed.
+
+Lemma map_vadd_l_link : forall u M, zm (map (vadd u) M) = map (ListOps.vaddZ (zl u)) (zm M).
+Proof. intros. rewrite !map_map. apply map_ext. intro r. apply vadd_link. Qed.
+
+Lemma map_vadd_r_link : forall w M,
+  zm (map (fun r => vadd r w) M) = map (fun r => ListOps.vaddZ r (zl w)) (zm M).
+Proof. intros. rewrite !map_map. apply map_ext. intro r. apply vadd_link. Qed.
+
+Lemma map_vshl_link : forall k M, 0 <= toZ k ->
+  zm (map (vshl k) M) = map (PathList.vshlZ (toZ k)) (zm M).
+Proof. intros k M Hk. rewrite !map_map. apply map_ext. intro r. now apply vshl_link. Qed.
+
+Lemma map_dot_link : forall Q K,
+  zm (map (fun qv => map (dot qv) K) Q) = map (fun qv => map (ListOps.dotZ qv) (zm K)) (zm Q).
+Proof.
+  intros. rewrite !map_map. apply map_ext. intro qv. rewrite !map_map. apply map_ext.
+  intro k. apply dot_link.
+Qed.
+
+Lemma compute_paths_link : forall T, 0 <= toZ (a_z T) ->
+  paths_link (compute_paths T) = PathList.compute_pathsZ (aligned_link T).
+Proof.
+  intros T Hz.
+  assert (H2 : 0 <= toZ (2 * a_z T)%bigZ) by (rewrite BigZ.spec_mul, toZ_2; lia).
+  assert (H3 : 0 <= toZ (3 * a_z T)%bigZ) by (rewrite BigZ.spec_mul, toZ_3; lia).
+  unfold compute_paths, PathList.compute_pathsZ, paths_link, aligned_link. cbv zeta.
+  cbn [EUPU EVOU PVOU EQKE EQKP PathList.az PathList.aE PathList.aPos PathList.aQ PathList.aK
+       PathList.aV PathList.aO PathList.aU PathList.abQ PathList.abK PathList.abV PathList.abO
+       PathList.abU].
+  f_equal;
+    repeat first
+      [ rewrite map_vadd_l_link | rewrite map_vadd_r_link | rewrite map_dot_link
+      | rewrite map_vshl_link by assumption | rewrite vshl_link by assumption
+      | rewrite matmul_link | rewrite vec_mat_link | rewrite vadd_link | rewrite last_link ];
+    rewrite ?BigZ.spec_mul, ?toZ_2, ?toZ_3; reflexivity.
+Qed.
