@@ -6,7 +6,7 @@ From Bignums Require Import BigZ.
 From MaxK Require Import Checker CheckerSpec.
 From MaxK Require Proof.ExpInt Proof.ExpLoop Proof.CountInt Proof.Keys Proof.Orders
   Proof.ListOps Proof.ExpTables Proof.PathList Proof.Cubic Proof.SplitList Proof.Arrange
-  Proof.MaskArr Proof.C0List.
+  Proof.MaskArr Proof.C0List Proof.CellList.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -480,4 +480,29 @@ Proof.
       | rewrite map_vshl_link by assumption | rewrite vshl_link by assumption
       | rewrite matmul_link | rewrite vec_mat_link | rewrite vadd_link | rewrite last_link ];
     rewrite ?BigZ.spec_mul, ?toZ_2, ?toZ_3; reflexivity.
+Qed.
+
+(** ** check 8: one c0 entry (CellList.c0_entry_okZ) *)
+
+Lemma row_link : forall M q, zl (row M q) = nth (Z.to_nat (toZ q)) (zm M) [].
+Proof.
+  intros M q. unfold row, nthZ, Checker.to_nat. exact (eq_sym (map_nth zl M [] _)).
+Qed.
+
+Lemma entry_row_link : forall M q m,
+  toZ (entry (row M q) m) = nth (Z.to_nat (toZ m)) (nth (Z.to_nat (toZ q)) (zm M) []) 0.
+Proof. intros. rewrite entry_link, row_link. reflexivity. Qed.
+
+Lemma c0_entry_ok_link : forall m q P elo ehi plo phi,
+  c0_entry_ok m q P elo ehi plo phi =
+  CellList.c0_entry_okZ (Z.to_nat (toZ m)) (Z.to_nat (toZ q)) (paths_link P)
+    (zm elo) (zm ehi) (zm plo) (zm phi).
+Proof.
+  intros. unfold c0_entry_ok, CellList.c0_entry_okZ, paths_link. cbv zeta.
+  cbn [PathList.pEUPU PathList.pEVOU PathList.pPVOU].
+  rewrite all_neg_except_link. unfold Checker.to_nat. f_equal.
+  rewrite c0_sum_link, zeros_link.
+  rewrite <- (map_length BigZ.to_Z (centre _ _)).
+  rewrite !centre_link, !row_link, !entry_row_link.
+  f_equal. rewrite !map_map. apply map_ext. intro r. apply centre_link.
 Qed.
