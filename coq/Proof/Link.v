@@ -506,3 +506,12 @@ Proof.
   rewrite !centre_link, !row_link, !entry_row_link.
   f_equal. rewrite !map_map. apply map_ext. intro r. apply centre_link.
 Qed.
+
+(** ** check 5 (ExpInt.check_sqrt), for [0 <= F] *)
+
+Lemma check_sqrt_link : forall s_lo s_hi h F, 0 <= toZ F ->
+  check_sqrt s_lo s_hi h F = ExpInt.check_sqrt (toZ s_lo) (toZ s_hi) (toZ h) (toZ F).
+Proof.
+  intros s_lo s_hi h F HF. rewrite check_sqrt_spec. unfold check_sqrt_Z, ExpInt.check_sqrt.
+  rewrite Z.shiftl_mul_pow2 by lia. reflexivity.
+Qed.
