@@ -35,7 +35,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline.certificate.schema import PARAM_NAMES
-from pipeline.textlists import wrap_list
+from pipeline.render_common import template_env, wrap_list
 from pipeline.model.checkpoint import atomic_write_bytes
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
@@ -93,14 +93,7 @@ def coq_ident(name: str) -> str:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return template_env(TEMPLATE_DIR)
 
 
 def _int(x, where: str) -> int:

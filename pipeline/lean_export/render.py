@@ -38,7 +38,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline.certificate import replay as R
-from pipeline.textlists import wrap_list
+from pipeline.render_common import template_env, wrap_list
 from pipeline.model.checkpoint import atomic_write_bytes
 from pipeline.certificate.schema import PARAM_NAMES, CertificateError, validate_certificate
 
@@ -99,14 +99,7 @@ def lean_module_name(name: str) -> str:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return template_env(TEMPLATE_DIR)
 
 
 def _write_atomic(path: Path, text: str) -> None:
