@@ -198,7 +198,7 @@ Theorem c0_list_correct : ((q < m)%nat -> (2 <= n)%nat) ->
   c0_entry_okZ m q P eloL ehiL ploL phiL = true ->
   forall x, In x (cell_inputs n (mk_cell q m 0 [])) -> correct M x.
 Proof.
-  intros Hq2 Hok.
+  intros Hq2 Hok. clear Hmask Horder Hcq HcL Hc HZs.
   assert (Sh : shaped V V (pEUPU P) /\ shaped V V (pEVOU P) /\ shaped n V (pPVOU P)
                /\ shaped V V (pEQKE P) /\ shaped V n (pEQKP P))
     by (unfold P; eapply paths_shaped; eauto).
