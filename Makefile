@@ -97,9 +97,9 @@ COQ_PROOF_FILES := Spec.v Proof/Sums.v Proof/ExpSeries.v Proof/ExpInt.v Proof/Co
 	Proof/CellInt.v Proof/Keys.v Proof/CountInt.v Proof/ExpLoop.v Proof/Orders.v Proof/ListOps.v \
 	Proof/PathList.v Proof/Align.v Proof/SplitList.v Proof/Arrange.v Proof/ExpTables.v \
 	Proof/MaskArr.v Proof/C0List.v Proof/CellList.v Proof/Assemble.v Proof/Link.v \
-	Proof/Audit.v
+	Proof/Model.v Proof/Loops.v Proof/Sound.v Proof/Audit.v
 
-coq-proof:  ## compile Spec.v and the proved Coq layers with coqc, print their axioms
+coq-proof:  ## compile the checker, Spec.v and the proof of checker_sound with coqc, print their axioms
 	@command -v coqc >/dev/null || { echo "coq-proof: coqc not found (apt-get install coq libcoq-stdlib)"; exit 3; }
 	cd coq && for f in Checker.v CheckerSpec.v $(COQ_PROOF_FILES); do echo "coqc $$f"; coqc -R . MaxK $$f || exit 1; done
 

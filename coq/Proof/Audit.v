@@ -1,6 +1,8 @@
 (** * Audit.v — the axioms behind the proved layers (compiled last by [make coq-proof]).
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
-    FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none.
+    FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none; for
+    the results about Checker.v's BigZ functions (the last block, down to [checker_sound]),
+    also the primitive integers and their Uint63 specifications.
     Print Assumptions is transitive: the three composed results (accuracy_of_lists,
     cell_list_correct, c0_list_correct) cover every layer they use; the others are listed
     because they are headline results or outside that cone (Align). *)
@@ -43,3 +45,16 @@ Print Assumptions min_exponentZ_le.
 Print Assumptions align_rows_entry.
 Print Assumptions align_vector_entry.
 Print Assumptions lex_chainZ_sorted.
+
+(* Below this line: results about Checker.v's BigZ functions.  Besides the reals' axioms they
+   rest on the kernel's primitive integers (PrimInt63.* ) and the standard library's
+   specifications of them (Uint63.* ), exactly the names of pipeline/coq_export/render.py's
+   ALLOWED_ASSUMPTIONS; tests/test_coq_proof.py checks both parts. *)
+From MaxK Require Import Checker Proof.Link Proof.Model Proof.Loops Proof.Sound.
+Print Assumptions compute_paths_link.
+Print Assumptions header_facts.
+Print Assumptions header_good.
+Print Assumptions check_c0_spec.
+Print Assumptions check_cells_spec.
+Print Assumptions check_count_spec.
+Print Assumptions checker_sound.
