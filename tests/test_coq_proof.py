@@ -6,7 +6,9 @@
   native_compute (comments included: the words are simply not used), shown to fire on bad text;
 * when `coqc` exists: every layer compiles in the Makefile's order (`-R . MaxK` from coq/), and
   `Print Assumptions` of each audited lemma (coq/Proof/Audit.v) lists only the axioms of Coq's
-  standard reals, or "Closed under the global context";
+  standard reals, or "Closed under the global context"; below Audit.v's BigZ marker (the
+  results about Checker.v, down to checker_sound) also the kernel's primitive integers and
+  their Uint63 specifications (render.ALLOWED_ASSUMPTIONS), and checker_sound is among them;
 * the parser of that output is shown to reject a foreign axiom.
 Without coqc the compile test is skipped with the reason printed (install: apt-get install coq
 libcoq-stdlib).
@@ -21,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.coq_export.render import ALLOWED_ASSUMPTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 COQ = ROOT / "coq"
 FORBIDDEN = re.compile(r"\b(Admitted|admit|Axiom|Parameter|Conjecture|native_compute)\b")
@@ -29,6 +33,7 @@ ALLOWED_AXIOMS = {
     "ClassicalDedekindReals.sig_not_dec",
     "FunctionalExtensionality.functional_extensionality_dep",
 }
+BIGZ_MARKER = "Below this line: results about Checker.v's BigZ functions"
 
 
 def makefile_order() -> list[str]:
@@ -103,10 +108,17 @@ def test_coq_layers_compile_and_use_only_the_reals_axioms():
                              text=True, timeout=600)
         assert res.returncode == 0, f"coqc {f} failed:\n{res.stdout}\n{res.stderr}"
         out = res.stdout
-    audited = re.findall(r"^Print Assumptions (\S+)\.", (COQ / "Proof/Audit.v").read_text(), re.M)
-    assert len(audited) >= 10
+    audit = (COQ / "Proof/Audit.v").read_text()
+    reals_part, bigz_part = audit.split(BIGZ_MARKER)
+    pattern = re.compile(r"^Print Assumptions (\S+)\.", re.M)
+    audited = [(x, ALLOWED_AXIOMS) for x in pattern.findall(reals_part)]
+    audited += [(x, ALLOWED_ASSUMPTIONS) for x in pattern.findall(bigz_part)]
+    assert len(audited) >= 10 and "checker_sound" in pattern.findall(bigz_part)
     blocks = parse_assumptions(out)
     assert len(blocks) == len(audited), out
-    for name, axioms in zip(audited, blocks):
+    for (name, allowed), axioms in zip(audited, blocks):
         if axioms is not None:
-            assert axioms <= ALLOWED_AXIOMS, f"{name} depends on {sorted(axioms - ALLOWED_AXIOMS)}"
+            assert axioms <= allowed, f"{name} depends on {sorted(axioms - allowed)}"
+    # checker_sound (the last one) rests on the reals and on BigZ's primitives: both kinds show
+    sound = blocks[-1]
+    assert sound is not None and ALLOWED_AXIOMS <= sound and "Uint63.add_spec" in sound

@@ -7,12 +7,16 @@ named N it renders, through templates/coq/cert.v.j2,
 
     Certs/<Ident>.v   the certificate's integers as BigZ literals (Definitions of lists), the
                       record `cert : Cert`, the theorem `<ident>_checked : check cert = true`
-                      proved by `vm_compute. reflexivity.`, and `Print Assumptions` of it.
+                      proved by `vm_compute. reflexivity.`, the model `<ident>_model :=
+                      model_of cert`, the accuracy theorem `<ident>_accuracy : (claimed <=
+                      Z.of_nat (Spec.count_correct <ident>_model))%Z` from Proof/Sound.v's
+                      checker_sound, and `Print Assumptions` of the accuracy theorem.
 
 `Ident` is a Coq identifier made from N ("max4-seed123" -> "Max4_seed123").  The checker
-itself (coq/Checker.v) and coq/_CoqProject are hand-written: HAND_WRITTEN names them, and an
-archive must carry them unchanged.  Nothing here is trusted: a wrong rendering can only make
-coqc reject, or prove `check` of integers that the Python tests compare with the certificate's.
+(coq/Checker.v), the statement (coq/Spec.v), the proof layers (coq/Proof/*.v) and
+coq/_CoqProject are hand-written: HAND_WRITTEN names them, and an archive must carry them
+unchanged.  Nothing here is trusted: a wrong rendering can only make coqc reject, or prove a
+theorem about integers that the Python tests compare with the certificate's.
 
 The exporter's face (shared with lean_export, used by archive.py):
     render(cert, name) -> {path relative to the Coq project folder: bytes}
@@ -42,12 +46,6 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "coq"  # the Coq project folder of this checkout
 LOGICAL_ROOT = "MaxK"
 CERTS_DIR = "Certs"
-# What `maxk coq-check` compiles before a certificate module: the checker the module's theorem is
-# about, and its BigZ -> Z lemmas (dependency order).  The proof layers of the accuracy theorem
-# (Spec.v, Proof/*.v) are compiled by `make coq-proof` and tests/test_coq_proof.py.
-CHECKER_SOURCES = ("Checker.v", "CheckerSpec.v")
-
-
 def _listed_sources(project_dir: Path) -> tuple:
     text = (Path(project_dir) / "_CoqProject").read_text()
     return tuple(w for line in text.splitlines() for w in line.split()[:1] if w.endswith(".v"))
@@ -57,6 +55,10 @@ def _listed_sources(project_dir: Path) -> tuple:
 # project file and each .v file it lists (checker, its spec lemmas, the statement Spec.v and the
 # proof layers), in the _CoqProject's (dependency) order.
 HAND_WRITTEN = ("_CoqProject",) + _listed_sources(PROJECT_DIR)
+# The last file of _CoqProject only prints the axioms of the proved layers (make coq-proof,
+# tests/test_coq_proof.py); `maxk coq-check` compiles every other listed file before a
+# certificate module, whose Print Assumptions must be the only one in coqc's output.
+AUDIT_SOURCE = "Proof/Audit.v"
 WRAP = 100  # soft line width of the literal lists (cosmetic only)
 COQ_MISSING = ("Coq not found: the Coq check was NOT run "
                "(apt-get install coq libcoq-stdlib libcoq-bignums)")
@@ -68,13 +70,26 @@ FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_co
              "Positivity Checking", "Universe Checking", "Type In Type")
 # Section hypotheses: discharged (generalised) when their Section ends, but axioms at top level.
 SECTION_ONLY = ("Hypothesis", "Hypotheses", "Variable", "Variables", "Context")
-# The computational theorem may rest on the kernel's primitive integers (BigZ sits on them): the
-# primitive type and operations of Coq's PrimInt63 (8.16, plus the signed ones of later versions),
-# by exact name, so that no other name under a module called PrimInt63 passes.
+# What the accuracy theorem of a certificate module may rest on, by exact name (so that no other
+# name under the same module passes):
+# - the kernel's primitive integers (BigZ sits on them): the type and operations of Coq's
+#   PrimInt63 (8.16, plus the signed ones of later versions);
 PRIMINT63_NAMES = frozenset(
     "int add sub mul div mod lsl lsr land lor lxor addc addcarryc subc subcarryc mulc diveucl "
     "diveucl_21 addmuldiv eqb ltb leb compare head0 tail0 asr divs mods ltsb lesb compares".split())
-ALLOWED_ASSUMPTION = re.compile(r"^PrimInt63\.(" + "|".join(sorted(PRIMINT63_NAMES)) + r")$")
+# - the standard library's specifications of those primitives (Uint63.v declares them as
+#   axioms in Coq 8.16); every BigZ.spec_* lemma, hence every BigZ -> Z step of the proof, uses
+#   them;
+UINT63_SPEC_NAMES = frozenset(
+    "add_spec sub_spec mul_spec mod_spec div_spec lsl_spec lsr_spec land_spec lor_spec lxor_spec "
+    "ltb_spec leb_spec eqb_correct eqb_refl compare_def_spec head0_spec tail0_spec of_to_Z "
+    "addc_def_spec addcarryc_def_spec subc_def_spec subcarryc_def_spec mulc_spec "
+    "diveucl_def_spec diveucl_21_spec addmuldiv_def_spec".split())
+# - the standard library's axioms of the real numbers (Spec.v's R, exp, sqrt).
+REALS_AXIOMS = frozenset({"ClassicalDedekindReals.sig_forall_dec", "ClassicalDedekindReals.sig_not_dec",
+                          "FunctionalExtensionality.functional_extensionality_dep"})
+ALLOWED_ASSUMPTIONS = (frozenset("PrimInt63." + x for x in PRIMINT63_NAMES)
+                       | frozenset("Uint63." + x for x in UINT63_SPEC_NAMES) | REALS_AXIOMS)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 # Coq field name of each tensor in Checker.v's Weights record, in PARAM_NAMES order.
@@ -200,10 +215,24 @@ def _context(cert: dict) -> dict:
     return ctx
 
 
-def theorem_name(name: str) -> str:
-    """The theorem of the certificate module: "max4-seed123" -> max4_seed123_checked."""
+def _lower_ident(name: str) -> str:
     ident = coq_ident(name)
-    return ident[0].lower() + ident[1:] + "_checked"
+    return ident[0].lower() + ident[1:]
+
+
+def theorem_name(name: str) -> str:
+    """The checker theorem of the certificate module: "max4-seed123" -> max4_seed123_checked."""
+    return _lower_ident(name) + "_checked"
+
+
+def accuracy_name(name: str) -> str:
+    """The accuracy theorem of the certificate module: "max4-seed123" -> max4_seed123_accuracy."""
+    return _lower_ident(name) + "_accuracy"
+
+
+def model_name(name: str) -> str:
+    """The model definition of the certificate module: "max4-seed123" -> max4_seed123_model."""
+    return _lower_ident(name) + "_model"
 
 
 def cert_module_path(name: str) -> str:
@@ -220,6 +249,9 @@ def render(cert: dict, name: str) -> dict:
     """
     ctx = _context(cert)
     ctx["theorem"] = theorem_name(name)
+    ctx["model"] = model_name(name)
+    # a negative claimed_count has no nat statement (and the checker rejects it first)
+    ctx["accuracy"] = accuracy_name(name) if cert["claimed_count"] >= 0 else ""
     text = _env().get_template("cert.v.j2").render(cert=ctx)
     return {cert_module_path(name): text.encode("utf-8")}
 
@@ -338,16 +370,19 @@ def coqc_command(coqc: str, project_dir: Path, source: str) -> list:
 
 
 def compile_files(sources: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
-                  timeout: float | None = None) -> subprocess.CompletedProcess:
+                  timeout: float | None = None, progress=None) -> subprocess.CompletedProcess:
     """coqc on each of `sources` (paths relative to project_dir, in dependency order), stopping
     at the first failure.  Returns the failing CompletedProcess, or one whose stdout is the
-    concatenated stdout (the Print Assumptions output of certificate modules)."""
+    concatenated stdout (the Print Assumptions output of certificate modules).  `progress(i, src)`,
+    if given, is called before the i-th coqc call."""
     coqc = coqc or find_coqc()
     if coqc is None:
         raise FileNotFoundError(COQ_MISSING)
     outs = []
     proc = None
-    for src in sources:
+    for i, src in enumerate(sources):
+        if progress is not None:
+            progress(i, src)
         proc = subprocess.run(coqc_command(coqc, project_dir, src), cwd=str(project_dir),
                               capture_output=True, text=True, timeout=timeout)
         outs.append(proc.stdout)
@@ -362,10 +397,16 @@ def project_sources(project_dir: Path = PROJECT_DIR) -> list:
     return list(_listed_sources(project_dir))
 
 
+def checker_sources(project_dir: Path = PROJECT_DIR) -> list:
+    """What `maxk coq-check` compiles before a certificate module: every file _CoqProject lists
+    (checker, Spec.v, proof layers, in order) except AUDIT_SOURCE."""
+    return [f for f in project_sources(project_dir) if f != AUDIT_SOURCE]
+
+
 def compile_project(cert_files: list, project_dir: Path = PROJECT_DIR, coqc: str | None = None,
                     timeout: float | None = None) -> subprocess.CompletedProcess:
-    """coqc over the checker's .v files (CHECKER_SOURCES, in order), then each of `cert_files`."""
-    sources = list(CHECKER_SOURCES) + [f for f in cert_files]
+    """coqc over checker_sources(project_dir), in order, then each of `cert_files`."""
+    sources = checker_sources(project_dir) + [f for f in cert_files]
     return compile_files(sources, project_dir, coqc, timeout)
 
 
@@ -405,5 +446,5 @@ def parse_assumptions(stdout: str) -> list | None:
 
 
 def disallowed_assumptions(names: list) -> list:
-    """The names that are not kernel primitive integer operations (PrimInt63.*)."""
-    return [x for x in names if not ALLOWED_ASSUMPTION.match(x)]
+    """The names outside ALLOWED_ASSUMPTIONS (reals, PrimInt63.*, Uint63.* specifications)."""
+    return [x for x in names if x not in ALLOWED_ASSUMPTIONS]
