@@ -1,6 +1,9 @@
 (** * Audit.v — the axioms behind the proved layers (compiled last by [make coq-proof]).
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
-    FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none.
+    FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none; the
+    lemmas about Checker.v's BigZ (Proof/Loops.v) also rest on the kernel's primitive 63-bit
+    integers (25 PrimInt63.* names) and Coq's own axiomatic specification of them (26 Uint63.*
+    names, Uint63.v), listed by exact name in tests/test_coq_proof.py.
     Print Assumptions is transitive: the three composed results (accuracy_of_lists,
     cell_list_correct, c0_list_correct) cover every layer they use; the others are listed
     because they are headline results or outside that cone (Align). *)
@@ -10,7 +13,7 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
   Proof.SplitList Proof.Arrange Proof.ExpTables
   Proof.MaskArr Proof.C0List Proof.CellList
-  Proof.Assemble.
+  Proof.Assemble Proof.Loops.
 
 Print Assumptions accuracy_of_lists.
 Print Assumptions cell_list_correct.
@@ -43,3 +46,7 @@ Print Assumptions min_exponentZ_le.
 Print Assumptions align_rows_entry.
 Print Assumptions align_vector_entry.
 Print Assumptions lex_chainZ_sorted.
+Print Assumptions orders_ok_rows.
+Print Assumptions check_c0_spec.
+Print Assumptions check_cells_spec.
+Print Assumptions check_count_spec.
