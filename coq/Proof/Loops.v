@@ -21,8 +21,8 @@ Local Open Scope Z_scope.
 (** Boolean tests of a hypothesis, pushed to Z propositions. *)
 Ltac zbool H :=
   repeat (rewrite ?Bool.andb_true_iff, ?Bool.orb_true_iff, ?BigZ.spec_leb, ?BigZ.spec_ltb,
-            ?BigZ.spec_eqb, ?Z.leb_le, ?Z.ltb_lt, ?Z.eqb_eq, ?Z.leb_gt, ?Z.ltb_ge, ?BigZ.spec_sub, ?BigZ.spec_add,
-            ?toZ_0, ?toZ_1, ?toZ_2 in H).
+            ?BigZ.spec_eqb, ?Z.leb_le, ?Z.ltb_lt, ?Z.eqb_eq, ?Z.leb_gt, ?Z.ltb_ge,
+            ?BigZ.spec_sub, ?BigZ.spec_add, ?toZ_0, ?toZ_1, ?toZ_2 in H).
 
 (** ** BigZ -> Z helpers *)
 
@@ -56,7 +56,8 @@ Qed.
 
 (** ** check 8: the c0 loop *)
 
-Definition c0_nat (e : bigZ * bigZ) : nat * nat := (Z.to_nat (toZ (fst e)), Z.to_nat (toZ (snd e))).
+Definition c0_nat (e : bigZ * bigZ) : nat * nat :=
+  (Z.to_nat (toZ (fst e)), Z.to_nat (toZ (snd e))).
 
 Definition c0_key (e : bigZ * bigZ) : nat * nat * nat := Keys.mqc (Assemble.c0_cell (c0_nat e)).
 
@@ -118,7 +119,8 @@ Theorem check_c0_spec : forall l P elo ehi plo phi V n,
     CellList.c0_entry_okZ m q (Link.paths_link P) (zm elo) (zm ehi) (zm plo) (zm phi) = true.
 Proof.
   intros l P elo ehi plo phi V n H. unfold check_c0 in H.
-  destruct (c0_loop_spec P elo ehi plo phi V n l None ltac:(intros p E; discriminate) H) as (Hs & _ & Hall).
+  destruct (c0_loop_spec P elo ehi plo phi V n l None ltac:(intros p E; discriminate) H)
+    as (Hs & _ & Hall).
   rewrite c0_keys. split; [exact Hs| exact Hall].
 Qed.
 
@@ -311,7 +313,7 @@ Theorem check_cells_spec : forall l env, check_cells l env = true ->
 Proof.
   intros l env H. unfold check_cells in H.
   destruct (cells_loop_spec env l None []
-              ltac:(intros m j ue [])  ltac:(intros p E; discriminate) H) as (Hs & _ & Hall).
+              ltac:(intros m j ue []) ltac:(intros p E; discriminate) H) as (Hs & _ & Hall).
   rewrite cell_keys. split; [exact Hs| exact Hall].
 Qed.
 
