@@ -85,6 +85,14 @@ def test_no_forbidden_construct_in_coq():
         assert not hits, f"{f.relative_to(ROOT)} contains {hits}"
 
 
+def test_bigz_allowlist_is_exact():
+    """The BigZ part of the allowlist names exact axioms: a made-up name under the same modules,
+    or a prefix, does not pass."""
+    assert "Uint63.add_spec" in ALLOWED_ASSUMPTIONS and "PrimInt63.add" in ALLOWED_ASSUMPTIONS
+    for name in ("Uint63.cheat", "PrimInt63.cheat", "Uint63", "PrimInt63.", "Classical_Prop.classic"):
+        assert name not in ALLOWED_ASSUMPTIONS
+
+
 def test_parser_rejects_foreign_axiom():
     out = ("Axioms:\nClassicalDedekindReals.sig_not_dec : forall P : Prop, {~ ~ P} + {~ P}\n"
            "Classical_Prop.classic : forall P : Prop, P \\/ ~ P\nClosed under the global context\n")

@@ -52,6 +52,7 @@ Print Assumptions lex_chainZ_sorted.
    ALLOWED_ASSUMPTIONS; tests/test_coq_proof.py checks both parts. *)
 From MaxK Require Import Checker Proof.Link Proof.Model Proof.Loops Proof.Sound.
 Print Assumptions compute_paths_link.
+Print Assumptions orders_ok_rows.
 Print Assumptions header_facts.
 Print Assumptions header_good.
 Print Assumptions check_c0_spec.
