@@ -51,7 +51,8 @@ def copy_project(d: Path) -> None:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """A private copy of the hand-written Coq project, its checker compiled once (CHECKER_SOURCES)."""
+    """A private copy of the hand-written Coq project, compiled once (checker_sources: the
+    checker, Spec.v and the proof of checker_sound)."""
     need_coqc()
     d = tmp_path_factory.mktemp("coqproj")
     copy_project(d)
@@ -61,7 +62,7 @@ def project(tmp_path_factory):
 
 
 def coq_prove(project: Path, cert: dict, name: str):
-    """Render `cert` as Certs/<name>.v and coqc it alone (Checker.vo is already built)."""
+    """Render `cert` as Certs/<name>.v and coqc it alone (the project is already built)."""
     files = C.render(cert, name)
     C.write(files, project)
     (rel,) = files
@@ -221,6 +222,29 @@ def test_assumption_allowlist_parsing():
     unguarded = C.parse_assumptions("Axioms:\nloop is assumed to be guarded.\nPrimInt63.add : PrimInt63.int\n")
     assert C.disallowed_assumptions(unguarded) == ["loop is assumed to be guarded."]
     assert C.disallowed_assumptions(["PrimInt63.cheat", "PrimInt63.int", "PrimInt63.diveucl_21"]) == ["PrimInt63.cheat"]
+    # the accuracy theorem also rests on the reals and on Uint63's specifications, by exact name
+    ok = ["Uint63.add_spec", "Uint63.of_to_Z", "ClassicalDedekindReals.sig_not_dec",
+          "FunctionalExtensionality.functional_extensionality_dep"]
+    assert C.disallowed_assumptions(ok + ["Uint63.cheat", "Uint63.add_spec2", "ClassicalDedekindReals.x"]) == [
+        "Uint63.cheat", "Uint63.add_spec2", "ClassicalDedekindReals.x"]
+
+
+def test_accuracy_theorem_is_rendered_with_the_claimed_count(small):
+    """The module states claimed_count <= Z.of_nat (Spec.count_correct model) with the
+    certificate's own count, proved from checker_sound; no nat statement for a negative count."""
+    name, cert = small
+    text = C.render(cert, name)[C.cert_module_path(name)].decode()
+    acc, model = C.accuracy_name(name), C.model_name(name)
+    assert f"Definition {model} : Spec.model := Model.model_of cert." in text
+    assert (f"Theorem {acc} : ({cert['claimed_count']} <= Z.of_nat (Spec.count_correct {model}))%Z."
+            in text)
+    assert f"Sound.checker_sound cert {C.theorem_name(name)}" in text
+    assert re.findall(r"^Print Assumptions .*$", text, re.M) == [f"Print Assumptions {acc}."]
+    neg = copy.deepcopy(cert)
+    neg["claimed_count"] = -1
+    text = C.render(neg, name)[C.cert_module_path(name)].decode()
+    assert acc not in text
+    assert re.findall(r"^Print Assumptions .*$", text, re.M) == [f"Print Assumptions {C.theorem_name(name)}."]
 
 
 def test_coq_check_without_coqc_says_so(monkeypatch, capsys):
@@ -243,7 +267,10 @@ def test_shipped_certificate_checks_in_coq(project, shipped_cert):
     names = C.parse_assumptions(proc.stdout)
     assert names, f"no Print Assumptions output:\n{proc.stdout[-2000:]}"
     assert C.disallowed_assumptions(names) == [], names
-    assert "PrimInt63.int" in names
+    # the accuracy theorem's assumptions: the reals (Spec.v), the primitive integers and their
+    # Uint63 specifications (BigZ), all three kinds
+    assert "PrimInt63.int" in names and "Uint63.add_spec" in names
+    assert C.REALS_AXIOMS <= set(names)
 
 
 def test_small_zoo_certificates_check_in_coq(project):
@@ -398,7 +425,8 @@ def test_cli_coq_check_pass_and_fail(tmp_path, small, capsys):
     good.write_text(dump_certificate(cert))
     assert cli.main(["coq-check", str(good), "--coq-dir", str(d)]) == 0
     out = capsys.readouterr().out
-    assert "PrimInt63.add" in out and f"PASS {good}: coqc proved small_checked" in out
+    assert "PrimInt63.add" in out and f"PASS {good}: coqc proved small_checked and small_accuracy" in out
+    assert "3 axioms of the reals" in out
     bad_cert = copy.deepcopy(cert)
     bad_cert["claimed_count"] += 1
     bad = tmp_path / "bad.cert.json"

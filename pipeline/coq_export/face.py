@@ -18,8 +18,9 @@ The same small face as pipeline/lean_export/face.py, so that the archive knows n
                     Checker.v present; every `From MaxK Require` names a module present in `files`
     installed() -> {relative path: bytes} of the installed hand-written files
 
-`coqc` (run by `maxk coq-check`) checks the statement carried by Checker.v and the rendered
-module's theorem `<ident>_checked : check cert = true`.
+`coqc` (run by `maxk coq-check`) checks the rendered module's theorems `<ident>_checked : check
+cert = true` and `<ident>_accuracy : claimed <= Z.of_nat (Spec.count_correct <ident>_model)`
+(Spec.v's statement, proved from Proof/Sound.v's checker_sound).
 """
 
 from __future__ import annotations
