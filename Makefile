@@ -96,7 +96,7 @@ COQ_PROOF_FILES := Spec.v Proof/Sums.v Proof/ExpSeries.v Proof/ExpInt.v Proof/Co
 	Proof/PathForm.v Proof/PathInt.v Proof/Sign.v Proof/Cubic.v Proof/CellSound.v Proof/Bridge.v \
 	Proof/CellInt.v Proof/Keys.v Proof/CountInt.v Proof/ExpLoop.v Proof/Orders.v Proof/ListOps.v \
 	Proof/PathList.v Proof/Align.v Proof/SplitList.v Proof/Arrange.v Proof/ExpTables.v \
-	Proof/MaskArr.v Proof/C0List.v Proof/CellList.v Proof/Assemble.v Proof/Link.v \
+	Proof/MaskArr.v Proof/C0List.v Proof/CellList.v Proof/Assemble.v Proof/Link.v Proof/Model.v \
 	Proof/Audit.v
 
 coq-proof:  ## compile Spec.v and the proved Coq layers with coqc, print their axioms
