@@ -209,3 +209,103 @@ Proof.
   constructor; cbn [model_of Spec.d_vocab Spec.n_ctx Spec.d_model Spec.d_head];
     unfold Checker.to_nat; first [assumption | lia].
 Qed.
+
+(** ** The common exponent e0 = min(0, min e) *)
+
+Lemma min_exponent_link : forall w, toZ (min_exponent w)
+  = Align.min_exponentZ (map (fun t => toZ (t_exponent t)) (tensors w)).
+Proof.
+  intros w. unfold min_exponent, Align.min_exponentZ. rewrite <- toZ_0.
+  generalize 0%bigZ. induction (tensors w) as [|t l IH]; intros acc; [reflexivity|].
+  cbn [fold_left map]. rewrite IH, BigZ.spec_min. reflexivity.
+Qed.
+
+Lemma min_exponent_le : forall w, toZ (min_exponent w) <= 0 /\
+  forall t, In t (tensors w) -> toZ (min_exponent w) <= toZ (t_exponent t).
+Proof.
+  intros w. rewrite min_exponent_link.
+  destruct (Align.min_exponentZ_le (map (fun t => toZ (t_exponent t)) (tensors w))) as [H0 H].
+  split; [exact H0|]. intros t Ht. apply H, (in_map (fun t => toZ (t_exponent t))), Ht.
+Qed.
+
+(** ** Aligned tensors (align_tensor / align_vector = Align's align_rowsZ) *)
+
+Lemma align_tensor_link : forall e0 t, toZ e0 <= toZ (t_exponent t) ->
+  zm (align_tensor e0 t) = align_rowsZ (toZ e0) (toZ (t_exponent t)) (zm (t_rows t)).
+Proof.
+  intros e0 t H. unfold align_tensor, align_rowsZ.
+  rewrite map_vshl_link, BigZ.spec_sub; [reflexivity|]. rewrite BigZ.spec_sub. lia.
+Qed.
+
+Lemma align_vector_link : forall e0 t, toZ e0 <= toZ (t_exponent t) ->
+  zl (align_vector e0 t) = hd [] (align_rowsZ (toZ e0) (toZ (t_exponent t)) (zm (t_rows t))).
+Proof.
+  intros e0 t H. unfold align_vector. rewrite <- align_tensor_link by exact H.
+  destruct (align_tensor e0 t); reflexivity.
+Qed.
+
+Lemma align_shaped : forall e0 e rows R C, shaped R C rows -> shaped R C (align_rowsZ e0 e rows).
+Proof.
+  intros e0 e rows R C [HR HC]. unfold align_rowsZ, vshlZ. split; [now rewrite map_length|].
+  intros r Hr. apply in_map_iff in Hr. destruct Hr as [r' [<- Hr']].
+  rewrite map_length. exact (HC r' Hr').
+Qed.
+
+Lemma align_entry : forall e0 e rows R C, e0 <= e -> shaped R C rows ->
+  forall i j, (i < R)%nat -> (j < C)%nat ->
+  nth j (nth i (align_rowsZ e0 e rows) []) 0 = amat e0 (tensor_of e rows) C i j.
+Proof.
+  intros e0 e rows R C He [HR HC] i j Hi Hj.
+  apply align_rows_entry; [exact He| exact HC| lia| exact Hj].
+Qed.
+
+(** a bias: shaped 1 C is one row of C *)
+Lemma one_row : forall (rows : list (list Z)) C, shaped 1 C rows ->
+  exists r, rows = [r] /\ length r = C.
+Proof.
+  intros [|r [|r' rows]] C [HR HC]; try discriminate.
+  exists r. split; [reflexivity| apply HC; left; reflexivity].
+Qed.
+
+Lemma vec_length : forall e0 e rows C, shaped 1 C rows -> length (hd [] (align_rowsZ e0 e rows)) = C.
+Proof.
+  intros e0 e rows C H. destruct (one_row rows C H) as [r [-> Hr]].
+  unfold align_rowsZ, vshlZ. cbn [map hd]. rewrite map_length. exact Hr.
+Qed.
+
+Lemma vec_entry : forall e0 e rows C, e0 <= e -> shaped 1 C rows ->
+  forall j, (j < C)%nat -> nth j (hd [] (align_rowsZ e0 e rows)) 0 = aent e0 (tensor_of e rows) j.
+Proof.
+  intros e0 e rows C He H j Hj. destruct (one_row rows C H) as [r [-> Hr]].
+  apply align_vector_entry; [exact He| lia].
+Qed.
+
+(** ** Check 1 => CellList's hypotheses *)
+
+Theorem header_good : forall c, check_header c = true ->
+  Good (model_of c) (toZ (min_exponent (weights c))) (aligned_link (align_weights (weights c))).
+Proof.
+  intros c H. destruct (check_header_spec c H) as [S _]. destruct S.
+  destruct (min_exponent_le (weights c)) as [He0 Hle].
+  replace (Checker.to_nat 1) with 1%nat in * by reflexivity.
+  constructor;
+    cbn [model_of Spec.d_vocab Spec.n_ctx Spec.d_model Spec.d_head Spec.W_E Spec.W_pos Spec.W_Q
+         Spec.W_K Spec.W_V Spec.W_O Spec.W_U Spec.b_Q Spec.b_K Spec.b_V Spec.b_O Spec.b_U
+         tensor_link Align.tensor_of Spec.exponent aligned_link align_weights
+         PathList.az PathList.aE PathList.aPos PathList.aQ PathList.aK PathList.aV PathList.aO
+         PathList.aU PathList.abQ PathList.abK PathList.abV PathList.abO PathList.abU
+         Checker.a_z Checker.aE Checker.aPos Checker.aQ Checker.aK Checker.aV Checker.aO
+         Checker.aU Checker.abQ Checker.abK Checker.abV Checker.abO Checker.abU];
+    rewrite ?align_tensor_link, ?align_vector_link, ?BigZ.spec_opp
+      by (apply Hle; cbn [In tensors]; tauto);
+    unfold Checker.to_nat in *;
+    first
+      [ reflexivity | assumption | lia
+      | apply Hle; cbn [In tensors]; tauto
+      | eapply align_shaped; eassumption
+      | eapply vec_length; eassumption
+      | intros i j Hi Hj; eapply align_entry;
+          [apply Hle; cbn [In tensors]; tauto | eassumption | exact Hi | exact Hj]
+      | intros j Hj; eapply vec_entry;
+          [apply Hle; cbn [In tensors]; tauto | eassumption | exact Hj] ].
+Qed.
