@@ -1,6 +1,9 @@
 (** * Audit.v — the axioms behind the proved layers (compiled last by [make coq-proof]).
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
-    FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none.
+    FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none;
+    for the lemmas over Checker.v's BigZ (header_good, header_facts), also the kernel's
+    primitive 63-bit integers PrimInt63.* and their specification Uint63.*_spec of Coq's
+    standard library (CheckerSpec.v's trust note).
     Print Assumptions is transitive: the three composed results (accuracy_of_lists,
     cell_list_correct, c0_list_correct) cover every layer they use; the others are listed
     because they are headline results or outside that cone (Align). *)
@@ -10,7 +13,7 @@ From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Coun
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
   Proof.SplitList Proof.Arrange Proof.ExpTables
   Proof.MaskArr Proof.C0List Proof.CellList
-  Proof.Assemble.
+  Proof.Assemble Proof.Model.
 
 Print Assumptions accuracy_of_lists.
 Print Assumptions cell_list_correct.
@@ -43,3 +46,5 @@ Print Assumptions min_exponentZ_le.
 Print Assumptions align_rows_entry.
 Print Assumptions align_vector_entry.
 Print Assumptions lex_chainZ_sorted.
+Print Assumptions header_good.
+Print Assumptions header_facts.
