@@ -180,9 +180,8 @@ Proof. intros a b. rewrite BigZ.spec_leb. apply Z.leb_le. Qed.
 
 Lemma header_shapes_spec : forall c, header_shapes_ok c = true -> Shapes c.
 Proof.
-  intros c H. unfold header_shapes_ok, shifts_ok in H.
-  repeat rewrite andb_true_iff in H.
-  repeat match goal with Hc : _ /\ _ |- _ => destruct Hc end.
+  intros c H. unfold header_shapes_ok, shifts_ok in H. cbv zeta in H.
+  repeat match goal with Hc : (_ && _)%bool = true |- _ => apply andb_prop in Hc; destruct Hc end.
   repeat match goal with Hc : (_ <=? _)%bigZ = true |- _ => apply le_true in Hc end.
   rewrite ?toZ_1, ?toZ_2 in *.
   constructor; try assumption;
@@ -196,8 +195,7 @@ Lemma check_header_spec : forall c, check_header c = true ->
 Proof.
   intros c H. unfold check_header in H.
   destruct (header_shapes_ok c) eqn:E; [|discriminate].
-  repeat rewrite andb_true_iff in H.
-  repeat match goal with Hc : _ /\ _ |- _ => destruct Hc end.
+  repeat match goal with Hc : (_ && _)%bool = true |- _ => apply andb_prop in Hc; destruct Hc end.
   repeat match goal with Hc : (_ <=? _)%bigZ = true |- _ => apply le_true in Hc end.
   rewrite ?toZ_1 in *. auto using header_shapes_spec.
 Qed.
