@@ -1,9 +1,9 @@
 (** * Audit.v — the axioms behind the proved layers (compiled last by [make coq-proof]).
     Allowed: ClassicalDedekindReals.sig_forall_dec, ClassicalDedekindReals.sig_not_dec,
     FunctionalExtensionality.functional_extensionality_dep (the standard reals), or none;
-    for the lemmas over Checker.v's BigZ (header_good, header_facts), also the kernel's
-    primitive 63-bit integers PrimInt63.* and their specification Uint63.*_spec of Coq's
-    standard library (CheckerSpec.v's trust note).
+    the lemmas about Checker.v's BigZ (Proof/Model.v) also rest on the kernel's primitive 63-bit
+    integers (25 PrimInt63.* names) and Coq's own axiomatic specification of them (26 Uint63.*
+    names, Uint63.v), listed by exact name in tests/test_coq_proof.py.
     Print Assumptions is transitive: the three composed results (accuracy_of_lists,
     cell_list_correct, c0_list_correct) cover every layer they use; the others are listed
     because they are headline results or outside that cone (Align). *)

@@ -307,3 +307,11 @@ Proof.
       | intros j Hj; eapply vec_entry;
           [apply Hle; cbn [In tensors]; tauto | eassumption | exact Hj] ].
 Qed.
+
+(** the scale of the aligned weights: z = -e0 >= 0 (compute_paths_link needs 0 <= z) *)
+Lemma align_weights_z : forall w,
+  toZ (a_z (align_weights w)) = - toZ (min_exponent w) /\ 0 <= toZ (a_z (align_weights w)).
+Proof.
+  intros w. cbn [align_weights a_z]. rewrite BigZ.spec_opp.
+  destruct (min_exponent_le w) as [H _]. split; [reflexivity| lia].
+Qed.
