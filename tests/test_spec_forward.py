@@ -276,11 +276,14 @@ def count_correct(M: Model, R: Reals, mutation=None) -> int:
 # ----------------------------------------------------------------- helpers
 
 
-def torch_logits(weights, tokens, dtype):
-    """The pipeline's own forward pass (MaxKTransformer.forward), in float32 or float64."""
+def torch_logits(weights, tokens, dtype, full=False):
+    """The pipeline's own forward pass (MaxKTransformer.forward), in float32 or float64; with
+    full=True the causally masked forward over every position (full_logits), last position."""
     model = MaxKTransformer.from_weights(weights).eval().to(dtype)
+    x = torch.as_tensor(np.asarray(tokens, dtype=np.int64))
     with torch.no_grad():
-        return model(torch.as_tensor(np.asarray(tokens, dtype=np.int64))).numpy().astype(np.float64)
+        out = model.full_logits(x)[:, -1] if full else model(x)
+        return out.numpy().astype(np.float64)
 
 
 def spec_logits(M, inputs, R, mutation=None):
@@ -365,7 +368,9 @@ def test_model_of_is_the_shipped_weights_exactly():
 def test_spec_logits_equal_torch_on_the_shipped_model():
     """Spec.v's logits (float64 transcription) = MaxKTransformer.forward's, on 200 random and 14
     crafted inputs: within TOL64 of torch in float64, within TOL32 of torch in float32, and the
-    same classification wherever the margin exceeds the float32 tolerance."""
+    same classification wherever the margin exceeds the float32 tolerance.  Also against the
+    causally masked forward over all positions (full_logits), read at the last position: the mask
+    removes nothing there, which is why Spec.v has no mask."""
     cert, w = shipped()
     M = spec_model_of(cert)
     inputs = shipped_inputs(M.d_vocab, M.n_ctx)
@@ -374,6 +379,7 @@ def test_spec_logits_equal_torch_on_the_shipped_model():
     t32 = torch_logits(w, inputs, torch.float32)
     assert max_rel_err(spec, t64) < TOL64
     assert max_rel_err(spec, t32) < TOL32
+    assert max_rel_err(spec, torch_logits(w, inputs, torch.float64, full=True)) < TOL64
     for x, s, t in zip(inputs, spec, t32):
         m = max(x)
         margin = s[m] - np.delete(s, m).max()
