@@ -283,6 +283,7 @@ def cmd_lean_check(args) -> int:
 def cmd_coq_check(args) -> int:
     import time
 
+    from .certificate import replay as R
     from .certificate.schema import load_certificate
     from .coq_export import render as C
 
@@ -293,6 +294,16 @@ def cmd_coq_check(args) -> int:
     cert = load_certificate(args.cert)
     name = args.name or Path(args.cert).name.removesuffix(".json").removesuffix(".cert")
     coq_dir = Path(args.coq_dir)
+    # Coq does no hashing: the binding of the integers to model_sha256 is checked here (replay's
+    # check 2), before anything is rendered, so that a PASS is about the model the hash names.
+    problem = R.check_header(cert) or R.check_float32(cert["weights"])
+    digest = R.weights_sha256(cert["weights"]) if problem is None else None
+    if problem is None and digest != cert["model_sha256"]:
+        problem = f"weights hash to {digest}, certificate says {cert['model_sha256']}"
+    if problem is not None:
+        print(f"FAIL {args.cert}: the weights are not bound to model_sha256 (checked in Python): {problem}")
+        return 1
+    print(f"model binding (checked in Python, not in Coq): the weights hash to model_sha256 {digest}")
     for rel in C.HAND_WRITTEN:
         if not (coq_dir / rel).is_file():
             raise UserError(f"{coq_dir / rel}: the hand-written Coq file is missing")

@@ -412,26 +412,42 @@ def test_face_for_archives(small):
     assert any(p.startswith("coq/CheckerSpec.v:") and "Axiom" in p for p in face.static_checks(bad))
 
 
-def test_cli_coq_check_pass_and_fail(tmp_path, small, capsys):
-    need_coqc()
+def test_cli_coq_check_pass_and_fail(project, tmp_path, small, capsys, monkeypatch):
+    """PASS compiles the whole project and the module and names both theorems; a certificate
+    whose weights do not hash to its model_sha256 fails in Python before anything is rendered; a
+    count the checker rejects fails at vm_compute (that case reuses the compiled project)."""
     from pipeline import cli
     from pipeline.certificate.schema import dump_certificate
 
     name, cert = small
-    d = tmp_path / "coq"
-    d.mkdir()
-    copy_project(d)
     good = tmp_path / "small.cert.json"
     good.write_text(dump_certificate(cert))
-    assert cli.main(["coq-check", str(good), "--coq-dir", str(d)]) == 0
+    assert cli.main(["coq-check", str(good), "--coq-dir", str(project)]) == 0
     out = capsys.readouterr().out
+    n_files = len(C.checker_sources(project)) + 1
+    assert f"[{n_files}/{n_files}] coqc Certs/Small.v" in out
+    assert f"model binding (checked in Python, not in Coq): the weights hash to model_sha256 {cert['model_sha256']}" in out
     assert "PrimInt63.add" in out and f"PASS {good}: coqc proved small_checked and small_accuracy" in out
     assert "3 axioms of the reals" in out
+
+    stale_cert = copy.deepcopy(cert)
+    mants = stale_cert["weights"]["W_U"]["mantissas"]
+    i = next(i for i, x in enumerate(mants) if x != 0)
+    mants[i] = -mants[i]  # still a float32 value; the hash is not updated
+    stale = tmp_path / "stale.cert.json"
+    stale.write_text(dump_certificate(stale_cert))
+    assert R.replay(stale_cert).failed_check == "weights_sha256"
+    assert cli.main(["coq-check", str(stale), "--coq-dir", str(project), "--name", "stale"]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL {stale}: the weights are not bound to model_sha256 (checked in Python): weights hash to" in out
+    assert not (project / "Certs" / "Stale.v").exists()
+
     bad_cert = copy.deepcopy(cert)
     bad_cert["claimed_count"] += 1
     bad = tmp_path / "bad.cert.json"
     bad.write_text(dump_certificate(bad_cert))
-    assert cli.main(["coq-check", str(bad), "--coq-dir", str(d)]) == 1
+    monkeypatch.setattr(C, "checker_sources", lambda d=None: [])  # the project is compiled above
+    assert cli.main(["coq-check", str(bad), "--coq-dir", str(project)]) == 1
     out = capsys.readouterr().out
     assert f"FAIL {bad}: the checker rejected the certificate (vm_compute gave false)" in out
 

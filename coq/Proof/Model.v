@@ -23,13 +23,16 @@ Definition tensor_link (t : Checker.Tensor) : Spec.tensor :=
 
 Definition model_of (c : Cert) : Spec.model :=
   let w := weights c in
-  Spec.mk_model
-    (Checker.to_nat (Checker.d_vocab c)) (Checker.to_nat (Checker.n_ctx c))
-    (Checker.to_nat (Checker.d_model c)) (Checker.to_nat (Checker.d_head c))
-    (tensor_link (Checker.W_E w)) (tensor_link (Checker.W_pos w)) (tensor_link (Checker.W_Q w))
-    (tensor_link (Checker.W_K w)) (tensor_link (Checker.W_V w)) (tensor_link (Checker.W_O w))
-    (tensor_link (Checker.W_U w)) (tensor_link (Checker.b_Q w)) (tensor_link (Checker.b_K w))
-    (tensor_link (Checker.b_V w)) (tensor_link (Checker.b_O w)) (tensor_link (Checker.b_U w)).
+  {| Spec.d_vocab := Checker.to_nat (Checker.d_vocab c);
+     Spec.n_ctx := Checker.to_nat (Checker.n_ctx c);
+     Spec.d_model := Checker.to_nat (Checker.d_model c);
+     Spec.d_head := Checker.to_nat (Checker.d_head c);
+     Spec.W_E := tensor_link (Checker.W_E w);   Spec.W_pos := tensor_link (Checker.W_pos w);
+     Spec.W_Q := tensor_link (Checker.W_Q w);   Spec.W_K := tensor_link (Checker.W_K w);
+     Spec.W_V := tensor_link (Checker.W_V w);   Spec.W_O := tensor_link (Checker.W_O w);
+     Spec.W_U := tensor_link (Checker.W_U w);   Spec.b_Q := tensor_link (Checker.b_Q w);
+     Spec.b_K := tensor_link (Checker.b_K w);   Spec.b_V := tensor_link (Checker.b_V w);
+     Spec.b_O := tensor_link (Checker.b_O w);   Spec.b_U := tensor_link (Checker.b_U w) |}.
 
 (** ** The two records *)
 

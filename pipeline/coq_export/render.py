@@ -175,6 +175,7 @@ def _context(cert: dict) -> dict:
         w = cert["weights"][pname]
         tensors.append({
             "ident": TENSOR_IDENTS[pname],
+            "field": pname,  # the Weights field, named: W_Q, W_K, W_V, W_O may share a shape
             "shape": coq_vec(w["shape"], f"weights.{pname}.shape"),
             "exponent": _lit(_int(w["exponent"], f"weights.{pname}.exponent")),
             "rows": coq_mat(_tensor_rows(w, f"weights.{pname}"), f"weights.{pname}.mantissas"),
