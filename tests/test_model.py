@@ -154,9 +154,11 @@ def test_transformerlens_pt_import(tmp_path):
     sd["blocks.0.attn.IGNORE"] = torch.tensor(-1e5)
     path = tmp_path / "tl.pt"
     torch.save(sd, path)
-    loaded = load_weights(path)
+    notes = []
+    loaded = load_weights(path, notes)
     assert loaded.config == SMALL
     assert loaded.sha256 == weights.sha256
+    assert len(notes) == 1 and "no LayerNorm" in notes[0] and "sqrt(d_head)" in notes[0]
     # Missing biases (TL exports may omit them) load as zeros.
     del sd["unembed.b_U"]
     torch.save(sd, path)

@@ -37,6 +37,11 @@ TL_KEYS = {
     "unembed.W_U": "W_U",
     "unembed.b_U": "b_U",
 }
+# A state dict carries no config: what the certified statement (coq/Spec.v) assumes of the
+# architecture, and a .pt file cannot confirm, is said once per import (review-accuracy F4).
+TL_ASSUMED_NOTE = ("{path}: a state dict carries no config; certified as coq/Spec.v's model: no "
+                   "LayerNorm (parameterless LNPre included), scores divided by sqrt(d_head), no "
+                   "soft cap, the last position read: check that the trained model was so")
 # Buffers TransformerLens keeps in a state dict that are not parameters.
 TL_IGNORED_SUFFIXES = ("attn.mask", "attn.IGNORE", "hook_", "attn.rotary")
 
@@ -87,7 +92,8 @@ def load_weights(path, notes: list | None = None) -> Weights:
     missing, not a regular file, malformed, unsupported dtypes or layouts (sparse, meta-device,
     quantized tensors; non-string keys), wrong shapes, NaN/inf.  bfloat16 tensors are converted
     to float32, which is exact (every bfloat16 value is a float32 value); when `notes` is a list,
-    one line saying so is appended to it.
+    one line saying so is appended to it, and for a .pt file one line naming the architecture it
+    is assumed to have (TL_ASSUMED_NOTE).
     """
     path = Path(path)
     if not path.exists():
@@ -227,6 +233,7 @@ def _load_transformerlens_pt(path: Path, notes: list) -> Weights:
             raise PipelineError(path, f"unexpected entry {key[:80]!r}: not a 1-layer attention-only model")
     if converted:
         notes.append(_bf16_note(path, converted))
+    notes.append(TL_ASSUMED_NOTE.format(path=path))
     try:
         return make_weights(tensors)
     except ValueError as e:
