@@ -110,7 +110,8 @@ Definition correct_b (M : model) (x : list nat) : bool :=
                     || (if Rlt_dec (logit M x y) (logit M x (max_tok x)) then true else false))%bool
           (seq 0 (d_vocab M)).
 
-(** every list of length [k] over the tokens [0 .. V-1] (V^k lists, each once) *)
+(** every list of length [k] over the tokens [0 .. V-1] (V^k lists, each once)
+    (proved: Proof/AllSeqs.v) *)
 Fixpoint all_seqs (V k : nat) : list (list nat) :=
   match k with
   | O => [ [] ]

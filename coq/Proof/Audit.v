@@ -6,7 +6,7 @@
     Print Assumptions is transitive: the three composed results (accuracy_of_lists,
     cell_list_correct, c0_list_correct) cover every layer they use; the others are listed
     because they are headline results or outside that cone (Align). *)
-From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count
+From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count Proof.AllSeqs
   Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
   Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
   Proof.Orders Proof.ListOps Proof.PathList Proof.Align
@@ -45,6 +45,10 @@ Print Assumptions min_exponentZ_le.
 Print Assumptions align_rows_entry.
 Print Assumptions align_vector_entry.
 Print Assumptions lex_chainZ_sorted.
+Print Assumptions all_seqs_spec.
+Print Assumptions all_seqs_NoDup.
+Print Assumptions all_seqs_length.
+Print Assumptions count_correct_le.
 
 (* Below this line: results about Checker.v's BigZ functions.  Besides the reals' axioms they
    rest on the kernel's primitive integers (PrimInt63.* ) and the standard library's
