@@ -294,22 +294,7 @@ End Cells.
 
 Theorem check_cells_spec : forall l env, check_cells l env = true ->
   Sorted Keys.lex3 (map Keys.mqc (map Assemble.mask_cell (map cell_nat l))) /\
-  forall x, In x l -> let '(m, q, c, mask) := cell_nat x in
-    let V := Z.to_nat (toZ (v_V env)) in let n := Z.to_nat (toZ (v_n env)) in
-    let j := Z.to_nat (toZ (cell_shift x)) in
-    (q <= m < V)%nat /\ (1 <= c <= n - 1)%nat /\ ((q < m)%nat -> (c < n - 1)%nat) /\
-    0 <= mask < 2 ^ Z.of_nat m /\ 0 <= toZ (cell_c x) /\ (j < length (v_shifts env))%nat /\
-    let PZ := Link.paths_link (v_P env) in
-    let UE := SplitList.split_maximaZ (PathList.pEUPU PZ) (PathList.pEVOU PZ) (PathList.pPVOU PZ)
-                (nth j (zm (v_shifts env)) []) m in
-    let low := MaskArr.arrangementZ (nth q (zm (v_plo env)) []) (nth q (zm (v_phi env)) [])
-                 (nth q (zm (v_elo env)) []) (nth q (zm (v_ehi env)) []) (fst UE) (snd UE)
-                 (Z.of_nat m) (Z.of_nat q) (Z.of_nat n) (nth q (zm (v_orders env)) []) c false in
-    let high := MaskArr.arrangementZ (nth q (zm (v_plo env)) []) (nth q (zm (v_phi env)) [])
-                  (nth q (zm (v_elo env)) []) (nth q (zm (v_ehi env)) []) (fst UE) (snd UE)
-                  (Z.of_nat m) (Z.of_nat q) (Z.of_nat n) (nth q (zm (v_orders env)) []) c true in
-    MaskArr.mask_okZ low high (Orders.entryZ (fst UE) (Z.of_nat q)) (nth q (zm (v_elo env)) [])
-      (nth q (zm (v_ehi env)) []) (snd UE) m mask = true.
+  forall x, In x l -> cell_ok env x.
 Proof.
   intros l env H. unfold check_cells in H.
   destruct (cells_loop_spec env l None []

@@ -138,7 +138,7 @@ Proof.
     cbn [paths_link pEQKP] in HL. rewrite map_length in HL. fold V in HL. transitivity V; [exact HoL| symmetry; exact HL]. }
   (* checks 8, 9, 10 *)
   destruct (check_c0_spec _ _ _ _ _ _ _ _ H0) as [Hs0 Hc0].
-  destruct (check_cells_spec _ _ H1) as [Hs1 Hc1].
+  destruct (check_cells_spec _ _ H1) as [Hs1 Hc1]. unfold cell_ok in Hc1.
   cbn [v_P v_shifts v_elo v_ehi v_plo v_phi v_orders v_V v_n] in Hc1.
   assert (Hn1 : (1 <= n)%nat) by exact (g_n1 _ _ _ G).
   rewrite (check_count_spec _ _ _ _ Hc).
