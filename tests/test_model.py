@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import re
 
 import numpy as np
 import pytest
@@ -158,7 +160,32 @@ def test_transformerlens_pt_import(tmp_path):
     loaded = load_weights(path, notes)
     assert loaded.config == SMALL
     assert loaded.sha256 == weights.sha256
-    assert len(notes) == 1 and "no LayerNorm" in notes[0] and "sqrt(d_head)" in notes[0]
+    assert len(notes) == 1 and "no LayerNorm" in notes[0] and "tl.cfg.json" in notes[0]
+    # a TransformerLens config beside it is checked against Spec.v's architecture
+    cfg_path = tmp_path / "tl.cfg.json"
+    good = {"n_layers": 1, "n_heads": 1, "attn_only": True, "normalization_type": None,
+            "d_vocab": SMALL.d_vocab, "n_ctx": SMALL.n_ctx, "d_model": SMALL.d_model,
+            "d_head": SMALL.d_head, "act_fn": "relu", "attn_scale": SMALL.d_head ** 0.5}
+    cfg_path.write_text(json.dumps(good))
+    notes = []
+    assert load_weights(path, notes).sha256 == weights.sha256 and notes == []
+    for change, word in (({"normalization_type": "LNPre"}, "normalization_type"),
+                         ({"use_attn_scale": False}, "use_attn_scale"),
+                         ({"attn_scale": 1.0}, "attn_scale"),
+                         ({"attn_scores_soft_cap": 50.0}, "attn_scores_soft_cap"),
+                         ({"n_heads": 2}, "n_heads"), ({"attn_only": 1}, "attn_only"),
+                         ({"d_model": SMALL.d_model + 1}, "d_model")):
+        cfg_path.write_text(json.dumps({**good, **change}))
+        with pytest.raises(PipelineError, match=rf"^{re.escape(str(cfg_path))}: {word} is"):
+            load_weights(path)
+    bare = {k: v for k, v in good.items() if k != "normalization_type"}  # TL's default is "LN"
+    cfg_path.write_text(json.dumps(bare))
+    with pytest.raises(PipelineError, match="normalization_type is 'LN'"):
+        load_weights(path)
+    cfg_path.write_text("{not json")
+    with pytest.raises(PipelineError, match="not JSON"):
+        load_weights(path)
+    cfg_path.unlink()
     # Missing biases (TL exports may omit them) load as zeros.
     del sd["unembed.b_U"]
     torch.save(sd, path)

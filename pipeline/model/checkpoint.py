@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -37,11 +38,77 @@ TL_KEYS = {
     "unembed.W_U": "W_U",
     "unembed.b_U": "b_U",
 }
-# A state dict carries no config: what the certified statement (coq/Spec.v) assumes of the
-# architecture, and a .pt file cannot confirm, is said once per import (review-accuracy F4).
+# A state dict carries no config.  coq/Spec.v's model (the certified statement) has no LayerNorm,
+# divides scores by sqrt(d_head) and has no soft cap; TransformerLens models with a parameterless
+# LayerNorm (LNPre) or another attention scale have the same keys.  A TransformerLens config saved
+# beside the .pt as <stem>.cfg.json is checked against that architecture (review-accuracy F4);
+# without one, a note says what is assumed.
+TL_CONFIG_SUFFIX = ".cfg.json"
+TL_CONFIG_MAX_BYTES = 1 << 20
 TL_ASSUMED_NOTE = ("{path}: a state dict carries no config; certified as coq/Spec.v's model: no "
                    "LayerNorm (parameterless LNPre included), scores divided by sqrt(d_head), no "
-                   "soft cap, the last position read: check that the trained model was so")
+                   "soft cap, the last position read: put its TransformerLens config beside it as "
+                   "{cfg} to have this checked")
+# key -> (TransformerLens default when the key is absent, the only values Spec.v's model allows)
+TL_CONFIG_RULES = {
+    "n_layers": (None, (1,)),
+    "n_heads": (None, (1,)),
+    "attn_only": (False, (True,)),
+    "normalization_type": ("LN", (None,)),
+    "positional_embedding_type": ("standard", ("standard",)),
+    "use_attn_scale": (True, (True,)),
+    "attn_scores_soft_cap": (-1.0, (-1, -1.0, None)),
+    "output_logits_soft_cap": (-1.0, (-1, -1.0, None)),
+    "final_rms": (False, (False,)),
+    "use_local_attn": (False, (False,)),
+    "parallel_attn_mlp": (False, (False,)),
+}
+
+
+def tl_config_path(pt_path: Path) -> Path:
+    """Where the TransformerLens config of `model.pt` is looked for: `model.cfg.json`."""
+    pt_path = Path(pt_path)
+    return pt_path.with_name(pt_path.stem + TL_CONFIG_SUFFIX)
+
+
+def check_tl_config(cfg_path: Path, config) -> None:
+    """Refuse a TransformerLens config whose architecture is not coq/Spec.v's model.
+
+    Complexity: O(size of the file), at most TL_CONFIG_MAX_BYTES.  Preconditions: `config` is the
+    ModelConfig read from the weights' shapes.  Postconditions: returns only if the file is a JSON
+    object whose keys of TL_CONFIG_RULES (absent: TransformerLens's default) take allowed values,
+    whose attn_scale (if any) is sqrt(d_head), and whose d_vocab, n_ctx, d_model, d_head, d_vocab_out
+    (if any) equal the weights'; raises PipelineError naming the file and the first problem.
+    """
+    if not cfg_path.is_file():
+        raise PipelineError(cfg_path, "not a regular file")
+    if cfg_path.stat().st_size > TL_CONFIG_MAX_BYTES:
+        raise PipelineError(cfg_path, f"over {TL_CONFIG_MAX_BYTES} bytes: not a TransformerLens config")
+    try:
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise PipelineError(cfg_path, f"not JSON ({str(e).splitlines()[0][:120]})") from None
+    if not isinstance(cfg, dict):
+        raise PipelineError(cfg_path, f"expected a JSON object, found {type(cfg).__name__}")
+    for key, (default, allowed) in TL_CONFIG_RULES.items():
+        value = cfg.get(key, default)
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            raise PipelineError(cfg_path, f"{key} is {value!r}: the certified model (coq/Spec.v) needs "
+                                          + " or ".join(repr(a) for a in allowed))
+    dims = {"d_vocab": config.d_vocab, "n_ctx": config.n_ctx, "d_model": config.d_model,
+            "d_head": config.d_head}
+    for key, want in dims.items():
+        if key in cfg and cfg[key] != want:
+            raise PipelineError(cfg_path, f"{key} is {cfg[key]!r} but the weights have {want}")
+    if cfg.get("d_vocab_out", -1) not in (-1, config.d_vocab):
+        raise PipelineError(cfg_path, f"d_vocab_out is {cfg['d_vocab_out']!r} but the weights have {config.d_vocab}")
+    scale = cfg.get("attn_scale")
+    if scale is not None and not (isinstance(scale, (int, float)) and math.isclose(
+            float(scale), math.sqrt(config.d_head), rel_tol=1e-12)):
+        raise PipelineError(cfg_path, f"attn_scale is {scale!r}: the certified model divides scores by "
+                                      f"sqrt(d_head) = {math.sqrt(config.d_head)!r}")
+
+
 # Buffers TransformerLens keeps in a state dict that are not parameters.
 TL_IGNORED_SUFFIXES = ("attn.mask", "attn.IGNORE", "hook_", "attn.rotary")
 
@@ -92,8 +159,9 @@ def load_weights(path, notes: list | None = None) -> Weights:
     missing, not a regular file, malformed, unsupported dtypes or layouts (sparse, meta-device,
     quantized tensors; non-string keys), wrong shapes, NaN/inf.  bfloat16 tensors are converted
     to float32, which is exact (every bfloat16 value is a float32 value); when `notes` is a list,
-    one line saying so is appended to it, and for a .pt file one line naming the architecture it
-    is assumed to have (TL_ASSUMED_NOTE).
+    one line saying so is appended to it.  A .pt file's TransformerLens config beside it
+    (<stem>.cfg.json) must describe coq/Spec.v's architecture (check_tl_config); without one, a
+    note names the architecture that is assumed (TL_ASSUMED_NOTE).
     """
     path = Path(path)
     if not path.exists():
@@ -233,11 +301,16 @@ def _load_transformerlens_pt(path: Path, notes: list) -> Weights:
             raise PipelineError(path, f"unexpected entry {key[:80]!r}: not a 1-layer attention-only model")
     if converted:
         notes.append(_bf16_note(path, converted))
-    notes.append(TL_ASSUMED_NOTE.format(path=path))
     try:
-        return make_weights(tensors)
+        weights = make_weights(tensors)
     except ValueError as e:
         raise PipelineError(path, str(e)) from None
+    cfg_path = tl_config_path(path)
+    if cfg_path.exists():
+        check_tl_config(cfg_path, weights.config)
+    else:
+        notes.append(TL_ASSUMED_NOTE.format(path=path, cfg=cfg_path.name))
+    return weights
 
 
 def _tensor_to_numpy(path: Path, key: str, value, converted: list):
