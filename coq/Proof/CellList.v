@@ -72,7 +72,7 @@ Hypothesis EbU : forall j, (j < V)%nat -> nth j (abU T) 0 = aent e0 (b_U M) j.
 
 Let P := compute_pathsZ T.
 
-Variables (F NT s_lo s_hi : Z) (eloL ehiL ploL phiL orders : list (list Z)) (ZsL : list Z).
+Variables (F NT s_lo s_hi : Z) (eloL ehiL ploL phiL orders : list (list Z)).
 Hypothesis HF : 0 <= F.
 Hypothesis HNT : 1 <= NT.
 Hypothesis Hsqrt : check_sqrt s_lo s_hi (Z.of_nat h) F = true.
@@ -82,6 +82,50 @@ Hypothesis SeL : shaped V V eloL.
 Hypothesis SeH : shaped V V ehiL.
 Hypothesis SpL : shaped V n ploL.
 Hypothesis SpH : shaped V n phiL.
+
+(** the path lists are shaped, and their entries are the integer path matrices of PathInt.v *)
+Lemma paths_facts :
+  (shaped V V (pEUPU P) /\ shaped V V (pEVOU P) /\ shaped n V (pPVOU P)
+   /\ shaped V V (pEQKE P) /\ shaped V n (pEQKP P)) /\
+  (forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEUPU P) []) 0 = EUPUZ M e0 a y) /\
+  (forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEVOU P) []) 0 = EVOUZ M e0 a y) /\
+  (forall a y, (a < n)%nat -> (y < V)%nat -> nth y (nth a (pPVOU P) []) 0 = PVOUZ M e0 a y) /\
+  (forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEQKE P) []) 0 = EQKEZ M e0 a y) /\
+  (forall a y, (a < V)%nat -> (y < n)%nat -> nth y (nth a (pEQKP P) []) 0 = EQKPZ M e0 a y).
+Proof.
+  split; [unfold P; eapply paths_shaped; eauto|].
+  repeat split; intros; unfold P;
+    [eapply EUPU_list | eapply EVOU_list | eapply PVOU_list | eapply EQKE_list | eapply EQKP_list];
+    eauto.
+Qed.
+
+(** the exp tables of row q enclose the softmax numerators of CellInt.v *)
+Lemma row_tables : forall q, (q < V)%nat ->
+  (forall t, (t < V)%nat ->
+    EQKEZ M e0 q t <= row_maxZ (nth q (pEQKE P) []) /\
+    check_exp_neg F (Z.to_nat NT) (nth t (nth q eloL []) 0) (nth t (nth q ehiL []) 0)
+      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
+      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true) /\
+  (forall i, (i < n)%nat ->
+    EQKPZ M e0 q i <= row_maxZ (nth q (pEQKP P) []) /\
+    check_exp_neg F (Z.to_nat NT) (nth i (nth q ploL []) 0) (nth i (nth q phiL []) 0)
+      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
+      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true).
+Proof.
+  intros q HqV.
+  destruct paths_facts as ((_ & _ & _ & ShKE & ShKP) & _ & _ & _ & NKE & NKP).
+  split.
+  - intros t Ht. rewrite <- NKE by lia.
+    destruct ShKE as [K1 K2]. destruct SeL as [L1 L2]. destruct SeH as [H1 H2].
+    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKE P) eloL ehiL q t HNT HtE);
+      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia.
+  - intros i Hi. rewrite <- NKP by lia.
+    destruct ShKP as [K1 K2]. destruct SpL as [L1 L2]. destruct SpH as [H1 H2].
+    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKP P) ploL phiL q i HNT HtP);
+      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia.
+Qed.
+
+Variable ZsL : list Z.
 Hypothesis HZs : length ZsL = V.
 
 Variables (q m c : nat) (mask : Z).
@@ -105,40 +149,9 @@ Hypothesis Hmask : mask_okZ low high (entryZ Ul (Z.of_nat q)) (nth q eloL []) (n
 Theorem cell_list_correct : forall x,
   In x (cell_inputs n (mk_cell q m c (mask_set m mask))) -> correct M x.
 Proof.
-  assert (Sh : shaped V V (pEUPU P) /\ shaped V V (pEVOU P) /\ shaped n V (pPVOU P)
-               /\ shaped V V (pEQKE P) /\ shaped V n (pEQKP P))
-    by (unfold P; eapply paths_shaped; eauto).
-  destruct Sh as (ShEU & ShEV & ShPV & ShKE & ShKP).
-  assert (NEU : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEUPU P) []) 0 = EUPUZ M e0 a y)
-    by (intros; unfold P; eapply EUPU_list; eauto).
-  assert (NEV : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEVOU P) []) 0 = EVOUZ M e0 a y)
-    by (intros; unfold P; eapply EVOU_list; eauto).
-  assert (NPV : forall a y, (a < n)%nat -> (y < V)%nat -> nth y (nth a (pPVOU P) []) 0 = PVOUZ M e0 a y)
-    by (intros; unfold P; eapply PVOU_list; eauto).
-  assert (NKE : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEQKE P) []) 0 = EQKEZ M e0 a y)
-    by (intros; unfold P; eapply EQKE_list; eauto).
-  assert (NKP : forall a y, (a < V)%nat -> (y < n)%nat -> nth y (nth a (pEQKP P) []) 0 = EQKPZ M e0 a y)
-    by (intros; unfold P; eapply EQKP_list; eauto).
+  destruct paths_facts as ((ShEU & ShEV & ShPV & ShKE & ShKP) & NEU & NEV & NPV & NKE & NKP).
   assert (HqV : (q < V)%nat) by lia.
-  (* the exp tables of row q *)
-  assert (HtabE : forall t, (t < V)%nat ->
-    EQKEZ M e0 q t <= row_maxZ (nth q (pEQKE P) []) /\
-    check_exp_neg F (Z.to_nat NT) (nth t (nth q eloL []) 0) (nth t (nth q ehiL []) 0)
-      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
-      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true).
-  { intros t Ht. rewrite <- NKE by lia.
-    destruct ShKE as [K1 K2]. destruct SeL as [L1 L2]. destruct SeH as [H1 H2].
-    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKE P) eloL ehiL q t HNT HtE);
-      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia. }
-  assert (HtabP : forall i, (i < n)%nat ->
-    EQKPZ M e0 q i <= row_maxZ (nth q (pEQKP P) []) /\
-    check_exp_neg F (Z.to_nat NT) (nth i (nth q ploL []) 0) (nth i (nth q phiL []) 0)
-      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
-      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true).
-  { intros i Hi. rewrite <- NKP by lia.
-    destruct ShKP as [K1 K2]. destruct SpL as [L1 L2]. destruct SpH as [H1 H2].
-    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKP P) ploL phiL q i HNT HtP);
-      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia. }
+  destruct (row_tables q HqV) as [HtabE HtabP].
   (* the order of row q *)
   destruct (order_okZ_spec (Z.of_nat n) oq (nth q (pEQKP P) []) ltac:(lia) Horder) as [Hperm Hsort].
   replace (Z.to_nat (Z.of_nat n - 1)) with (n - 1)%nat in Hperm, Hsort by lia.
@@ -199,39 +212,9 @@ Theorem c0_list_correct : ((q < m)%nat -> (2 <= n)%nat) ->
   forall x, In x (cell_inputs n (mk_cell q m 0 [])) -> correct M x.
 Proof.
   intros Hq2 Hok. clear Hmask Horder Hcq HcL Hc HZs.
-  assert (Sh : shaped V V (pEUPU P) /\ shaped V V (pEVOU P) /\ shaped n V (pPVOU P)
-               /\ shaped V V (pEQKE P) /\ shaped V n (pEQKP P))
-    by (unfold P; eapply paths_shaped; eauto).
-  destruct Sh as (ShEU & ShEV & ShPV & ShKE & ShKP).
-  assert (NEU : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEUPU P) []) 0 = EUPUZ M e0 a y)
-    by (intros; unfold P; eapply EUPU_list; eauto).
-  assert (NEV : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEVOU P) []) 0 = EVOUZ M e0 a y)
-    by (intros; unfold P; eapply EVOU_list; eauto).
-  assert (NPV : forall a y, (a < n)%nat -> (y < V)%nat -> nth y (nth a (pPVOU P) []) 0 = PVOUZ M e0 a y)
-    by (intros; unfold P; eapply PVOU_list; eauto).
-  assert (NKE : forall a y, (a < V)%nat -> (y < V)%nat -> nth y (nth a (pEQKE P) []) 0 = EQKEZ M e0 a y)
-    by (intros; unfold P; eapply EQKE_list; eauto).
-  assert (NKP : forall a y, (a < V)%nat -> (y < n)%nat -> nth y (nth a (pEQKP P) []) 0 = EQKPZ M e0 a y)
-    by (intros; unfold P; eapply EQKP_list; eauto).
+  destruct paths_facts as ((ShEU & ShEV & ShPV & ShKE & ShKP) & NEU & NEV & NPV & NKE & NKP).
   assert (HqV : (q < V)%nat) by lia.
-  assert (HtabE : forall t, (t < V)%nat ->
-    EQKEZ M e0 q t <= row_maxZ (nth q (pEQKE P) []) /\
-    check_exp_neg F (Z.to_nat NT) (nth t (nth q eloL []) 0) (nth t (nth q ehiL []) 0)
-      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
-      (- (EQKEZ M e0 q t - row_maxZ (nth q (pEQKE P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true).
-  { intros t Ht. rewrite <- NKE by lia.
-    destruct ShKE as [K1 K2]. destruct SeL as [L1 L2]. destruct SeH as [H1 H2].
-    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKE P) eloL ehiL q t HNT HtE);
-      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia. }
-  assert (HtabP : forall i, (i < n)%nat ->
-    EQKPZ M e0 q i <= row_maxZ (nth q (pEQKP P) []) /\
-    check_exp_neg F (Z.to_nat NT) (nth i (nth q ploL []) 0) (nth i (nth q phiL []) 0)
-      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_hi * 2 ^ (4 * - e0))
-      (- (EQKPZ M e0 q i - row_maxZ (nth q (pEQKP P) [])) * 2 ^ F) (s_lo * 2 ^ (4 * - e0)) = true).
-  { intros i Hi. rewrite <- NKP by lia.
-    destruct ShKP as [K1 K2]. destruct SpL as [L1 L2]. destruct SpH as [H1 H2].
-    apply (exp_rows_okZ_spec s_lo s_hi (- e0) F NT (pEQKP P) ploL phiL q i HNT HtP);
-      try lia; [rewrite K2 | rewrite L2 | rewrite H2]; try lia; apply nth_In; lia. }
+  destruct (row_tables q HqV) as [HtabE HtabP].
   assert (Hvalid : cell_valid V n (mk_cell q m 0 [])).
   { unfold cell_valid; simpl. split; [lia|]. split; [lia|]. split; [constructor|].
     split; [intros s []|]. split; [lia|]. intros H. specialize (Hq2 H). lia. }

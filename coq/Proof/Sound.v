@@ -55,7 +55,7 @@ Proof.
   exact (cell_list_correct M e0 T g_e0 g_xE g_xP g_xQ g_xK g_xV g_xO g_xU g_xbQ g_xbK g_xbV
     g_xbO g_xbU g_z g_V1 g_n1 g_d1 g_h1 g_SE g_SP g_SQ g_SK g_SV g_SO g_SU g_LbQ g_LbK g_LbV
     g_LbO g_LbU g_EE g_EP g_EQ g_EK g_EV g_EO g_EU g_EbQ g_EbK g_EbV g_EbO g_EbU
-    F NT s_lo s_hi eloL ehiL ploL phiL orders ZsL HF HNT Hsqrt HtE HtP SeL SeH SpL SpH HZs
+    F NT s_lo s_hi eloL ehiL ploL phiL orders HF HNT Hsqrt HtE HtP SeL SeH SpL SpH ZsL HZs
     q m c mask Hqm HmV Hc HcL Hcq Horder Hmask).
 Qed.
 
