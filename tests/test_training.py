@@ -79,7 +79,7 @@ def test_train_to_file(tmp_path):
                 "train_config", "config", "model_sha256"):
         assert key in meta, key
     assert meta["seed"] == 3 and meta["steps"] == 5
-    assert set(meta["versions"]) == {"python", "torch", "numpy"}
+    assert set(meta["versions"]) == {"python", "torch", "numpy", "torch_cpu_capability"}
     assert TrainConfig.from_dict(meta["train_config"]) == tc
     assert ModelConfig.from_dict(meta["config"]) == TINY
     weights = load_weights(path)
