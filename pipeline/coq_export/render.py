@@ -1,28 +1,32 @@
-"""Render a cubic certificate (schema v2) into a Coq module, and run coqc on it (untrusted).
+"""Render a cubic certificate (schema v2) into Coq modules (the proof module is untrusted).
 
     maxk coq-check artifacts/certs/max4-seed123.cert.json
 
-Owns the generated part of the Coq project under coq/ (logical name MaxK): for a certificate
-named N it renders, through templates/coq/cert.v.j2,
+Owns the generated part of the Coq project (logical name MaxK).  For a certificate named N:
 
-    Certs/<Ident>.v   the certificate's integers as BigZ literals (Definitions of lists), the
-                      record `cert : Cert`, the theorem `<ident>_checked : check cert = true`
-                      proved by `vm_compute. reflexivity.`, the model `<ident>_model :=
-                      model_of cert`, the accuracy theorem `<ident>_accuracy : (claimed <=
-                      Z.of_nat (Spec.count_correct <ident>_model))%Z` from Proof/Sound.v's
-                      checker_sound, and `Print Assumptions` of the accuracy theorem.
+    Certs/<Ident>_Statement.v   TRUSTED, rendered by trusted.py: the model (Spec.model, from
+                      ModelOf.tensor_of) and `claim : Prop`, (claimed <= Z.of_nat
+                      (Spec.count_correct <ident>_model))%Z, with a read-back for the judge;
+    Certs/<Ident>.v   untrusted, through templates/coq/cert.v.j2: the certificate's integers as
+                      BigZ literals, the record `cert : Cert`, `<ident>_checked : check cert =
+                      true` by `vm_compute. reflexivity.`, `<ident>_model_eq : Model.model_of
+                      cert = <the statement's model>` and `<ident>_accuracy : claim` from
+                      Proof/Sound.v's checker_sound;
+    Certs/<Ident>_Check.v       TRUSTED, rendered by trusted.py: checks that <ident>_accuracy
+                      proves the trusted claim, and prints what it rests on.
 
 `Ident` is a Coq identifier made from N ("max4-seed123" -> "Max4_seed123").  The checker
-(coq/Checker.v), the statement (coq/Spec.v), the proof layers (coq/Proof/*.v) and
-coq/_CoqProject are hand-written: HAND_WRITTEN names them, and an archive must carry them
-unchanged.  Nothing here is trusted: a wrong rendering can only make coqc reject, or prove a
-theorem about integers that the Python tests compare with the certificate's.
+(coq/Checker.v), the statement (coq/Spec.v, coq/ModelOf.v), the proof layers (coq/Proof/*.v)
+and coq/_CoqProject are hand-written: HAND_WRITTEN names them, and an archive must carry them
+unchanged.  Nothing in this module is trusted: a wrong rendering of the proof module can only
+make coqc fail.
 
 The exporter's face (shared with lean_export, used by archive.py):
     render(cert, name) -> {path relative to the Coq project folder: bytes}
     HAND_WRITTEN       -> the hand-written files (relative to the same folder)
     static_checks(files) -> list of problems (no word of FORBIDDEN, e.g. Admitted/admit/Axiom(s)/
-                          Parameter(s)/Conjecture/native_compute, outside comments and strings)
+                          Parameter(s)/Conjecture/native_compute/Declare Instance/Number
+                          Notation/Load, outside comments and strings)
 Rendering is deterministic (same certificate and name: same bytes).  A certificate whose
 structure the Coq record cannot hold (a non-integer, a c0 entry that is not a pair, a cell
 that is not a 5-tuple) raises ValueError; every other certificate renders, including ones the
@@ -41,6 +45,8 @@ import jinja2
 from pipeline.certificate.schema import PARAM_NAMES
 from pipeline.render_common import template_env, wrap_list
 from pipeline.model.checkpoint import atomic_write_bytes
+from . import trusted as T
+from .trusted import coq_ident
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "coq"  # the Coq project folder of this checkout
@@ -67,7 +73,15 @@ FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_co
              # native_cast_no_check trusts the native compiler, and the checking flags /
              # bypass_check attribute let the kernel accept unchecked terms
              "Axioms", "Parameters", "Admit", "native_cast_no_check", "bypass_check", "Guard Checking",
-             "Positivity Checking", "Universe Checking", "Type In Type")
+             "Positivity Checking", "Universe Checking", "Type In Type", "Typing Flags",
+             # issue 17: declarations that create an axiom without a forbidden word (Declare
+             # Instance, Declare Module), rebind what a literal or a name means (Number/String
+             # Notation, Primitive, Register), load code or vernacular from elsewhere (Declare ML
+             # Module, Load, LoadPath, ML Path, Cd, Drop) or write files (Redirect, Extraction,
+             # Extract); none has a use in the project's files, trusted or not
+             "Declare Instance", "Declare Module", "Number Notation", "String Notation", "Primitive",
+             "Register", "Declare ML Module", "Load", "LoadPath", "ML Path", "Cd", "Drop", "Redirect",
+             "Extraction", "Extract")
 # Section hypotheses: discharged (generalised) when their Section ends, but axioms at top level.
 SECTION_ONLY = ("Hypothesis", "Hypotheses", "Variable", "Variables", "Context")
 # What the accuracy theorem of a certificate module may rest on, by exact name (so that no other
@@ -94,17 +108,6 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 # Coq field name of each tensor in Checker.v's Weights record, in PARAM_NAMES order.
 TENSOR_IDENTS = {name: name + "_data" for name in PARAM_NAMES}
-
-
-def coq_ident(name: str) -> str:
-    """A Coq module identifier for a certificate name: "max4-seed123" -> "Max4_seed123"."""
-    parts = [p for p in re.split(r"[^0-9A-Za-z]+", str(name)) if p]
-    if not parts:
-        raise ValueError(f"certificate name {name!r} has no letters or digits")
-    ident = "_".join(parts)
-    if ident[0].isdigit():
-        ident = "C" + ident
-    return ident[0].upper() + ident[1:]
 
 
 def _env() -> jinja2.Environment:
@@ -216,45 +219,43 @@ def _context(cert: dict) -> dict:
     return ctx
 
 
-def _lower_ident(name: str) -> str:
-    ident = coq_ident(name)
-    return ident[0].lower() + ident[1:]
-
-
 def theorem_name(name: str) -> str:
-    """The checker theorem of the certificate module: "max4-seed123" -> max4_seed123_checked."""
-    return _lower_ident(name) + "_checked"
+    """The checker theorem of the proof module: "max4-seed123" -> max4_seed123_checked."""
+    return T.lower_ident(name) + "_checked"
 
 
-def accuracy_name(name: str) -> str:
-    """The accuracy theorem of the certificate module: "max4-seed123" -> max4_seed123_accuracy."""
-    return _lower_ident(name) + "_accuracy"
-
-
-def model_name(name: str) -> str:
-    """The model definition of the certificate module: "max4-seed123" -> max4_seed123_model."""
-    return _lower_ident(name) + "_model"
+accuracy_name = T.accuracy_name
+model_name = T.model_name
 
 
 def cert_module_path(name: str) -> str:
-    """The certificate module's path relative to the Coq project folder."""
-    return f"{CERTS_DIR}/{coq_ident(name)}.v"
+    """The untrusted proof module's path relative to the Coq project folder."""
+    return T.proof_path(name)
+
+
+def render_proof(cert: dict, name: str) -> dict:
+    """{Certs/<Ident>.v: bytes}: the untrusted proof module of `cert` (data, `check cert = true`,
+    and the proof of the trusted statement's claim)."""
+    ctx = _context(cert)
+    ctx["ident"] = coq_ident(name)
+    ctx["theorem"] = theorem_name(name)
+    ctx["model"] = model_name(name)
+    ctx["accuracy"] = accuracy_name(name)
+    text = _env().get_template("cert.v.j2").render(cert=ctx)
+    return {cert_module_path(name): text.encode("utf-8")}
 
 
 def render(cert: dict, name: str) -> dict:
-    """{path relative to the Coq project folder: bytes} for certificate `cert` named `name`.
+    """{path relative to the Coq project folder: bytes} for certificate `cert` named `name`: the
+    trusted statement Certs/<Ident>_Statement.v and check Certs/<Ident>_Check.v (trusted.py),
+    and the untrusted proof module Certs/<Ident>.v.
 
     Complexity: linear in the certificate's size.  Preconditions: `cert` has the key structure
-    of schema v2 (the CLI loads it with the schema loader).  Postconditions: deterministic bytes;
-    one file, Certs/<coq_ident(name)>.v, whose theorem is theorem_name(name).
+    of schema v2 (the CLI loads it with the schema loader) and claimed_count >= 0.
+    Postconditions: deterministic bytes; raises ValueError for a certificate the Coq records
+    cannot hold or a negative claimed_count (there is no statement to prove).
     """
-    ctx = _context(cert)
-    ctx["theorem"] = theorem_name(name)
-    ctx["model"] = model_name(name)
-    # a negative claimed_count has no nat statement (and the checker rejects it first)
-    ctx["accuracy"] = accuracy_name(name) if cert["claimed_count"] >= 0 else ""
-    text = _env().get_template("cert.v.j2").render(cert=ctx)
-    return {cert_module_path(name): text.encode("utf-8")}
+    return {**T.render(cert, name), **render_proof(cert, name)}
 
 
 def render_verdicts(certs: list) -> bytes:

@@ -1,0 +1,222 @@
+"""`maxk coq-check`: prove a certificate's accuracy theorem with coqc, and judge what was proved.
+
+    maxk coq-check artifacts/certs/max4-seed123.cert.json
+
+Steps, each of which can only end in FAIL (exit 1), never in a PASS it did not earn:
+  1. the replay's header, float32 and sha256 checks bind the integers to model_sha256 (Python:
+     Coq does no hashing), and a negative claimed_count is refused;
+  2. the Coq budget (COQ_BUDGET, FORMAT.md "Coq budget") refuses a certificate whose coqc run
+     would be too large, before anything is rendered;
+  3. render: the trusted statement and check files (trusted.py), the untrusted proof module
+     (render.py);
+  4. lint every untrusted file that will be compiled (render.static_checks);
+  5. build.build: coqc on copies of the sources in a fresh folder, under memory and wall-time
+     limits, reusing cached compiled layers by content key;
+  6. trusted.judge: the claim and model coqc elaborated, the type of the checked definition,
+     and every assumption by full path and type.
+The PASS lines are made from what coqc printed (the count parsed from the elaborated claim),
+and name the sha256 of every trusted file, coqc's path and version.
+
+Library code: returns a CoqCheck (exit code and lines); the CLI prints them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.certificate import replay as R
+from pipeline.certificate.schema import load_certificate
+
+from . import build as B
+from . import render as C
+from . import trusted as T
+
+PROJECT_DIR = C.PROJECT_DIR
+REPO = T.REPO
+
+# The Coq budget: what coqc is asked to do is bounded before it starts.  Calibrated on this
+# machine (2 cores, Coq 8.16.1): the shipped K = 4 certificate (0.63 MB, exp work 1.7e6, cells
+# work 7.0e5) takes ~60 s and 0.6 GB in its module; coqc's memory grows ~0.7-1 GB per MB of
+# certificate (an all-zero d = h = 1024 certificate of 8 MB: 5.3 GB); the exp-table check costs
+# ~3.5e-7 s per unit of exp work (V = 15, n = 2, F = 4096, N_T = 1024: 1.1e9 units, 401 s).
+COQ_BUDGET = {
+    "cert_bytes": 4 << 20,        # the certificate file
+    "d_model_x_d_head": 1 << 16,  # d_model * d_head (W_Q, W_K, W_V, W_O literals)
+    "exp_work": 1 << 27,          # V (V + n) N_T ceil(F / 63)^2: the exp tables' Taylor checks
+    "cells_work": 1 << 24,        # n * sum over cells of popcount(mask): the arrangements checked
+}
+
+
+@dataclass
+class CoqCheck:
+    code: int                      # 0 PASS, 1 FAIL, 3 no coqc
+    lines: list = field(default_factory=list)
+    claimed: int | None = None
+    seconds: float = 0.0
+    trusted_sha256: dict = field(default_factory=dict)
+    coqc: str = ""
+    coqc_version: str = ""
+    assumptions: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+
+def coq_budget_problem(cert: dict, cert_bytes: int) -> str | None:
+    """The first limit of COQ_BUDGET that `cert` exceeds, as one sentence; None if within.
+    Preconditions: the replay's check_header passed (shapes and sizes are sane)."""
+    cfg = cert["config"]
+    V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
+    F, NT = cert["frac_bits"], cert["taylor_terms"]
+    work = {
+        "cert_bytes": cert_bytes,
+        "d_model_x_d_head": d * h,
+        "exp_work": V * (V + n) * NT * (-(-F // 63)) ** 2,
+        "cells_work": n * sum(bin(c[4]).count("1") for c in cert["cells"] if type(c[4]) is int and c[4] > 0),
+    }
+    for k, limit in COQ_BUDGET.items():
+        if work[k] > limit:
+            return f"{k} = {work[k]} is over the Coq budget of {limit} (FORMAT.md \"Coq budget\")"
+    return None
+
+
+def trusted_files(project_dir: Path) -> dict:
+    """{label: path} of the trusted base whose sha256 every PASS prints."""
+    out = {f"coq/{rel}": Path(project_dir) / rel for rel in T.TRUSTED_SOURCES}
+    for rel in T.TRUSTED_TEMPLATES + T.TRUSTED_PYTHON:
+        out[rel] = REPO / rel
+    return out
+
+
+def hand_written_sources(project_dir: Path) -> dict:
+    """{relative path: bytes} of what is compiled before a certificate: every .v file that
+    _CoqProject lists except the audit file, plus the trusted sources whatever _CoqProject says.
+    Raises FileNotFoundError naming a missing file."""
+    listed = [f for f in C.project_sources(project_dir) if f != C.AUDIT_SOURCE]
+    out = {}
+    for rel in list(T.TRUSTED_SOURCES) + listed:
+        p = Path(project_dir) / rel
+        if not p.is_file():
+            raise FileNotFoundError(f"{p}: the hand-written Coq file is missing")
+        out[rel] = p.read_bytes()
+    return out
+
+
+def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DIR, *,
+              build_dir: Path | None = None, cache_dir: Path | None = None, use_cache: bool = True,
+              memory_bytes: int = B.DEFAULT_MEMORY_BYTES, timeout: float = B.DEFAULT_TIMEOUT_S,
+              lint: bool = True, proof_files: dict | None = None, progress=None) -> CoqCheck:
+    """Prove and judge the certificate at `cert_path` (see the module docstring).
+
+    `proof_files` replaces the rendered untrusted proof module(s) ({path: bytes}; the tests use it
+    to play a hostile template).  `lint=False` skips step 4 (the tests use it to show that the
+    structural checks alone hold).  Raises ValueError / OSError for bad input (the CLI turns
+    them into one error line)."""
+    coqc = B.find_coqc()
+    if coqc is None:
+        return CoqCheck(3, [C.COQ_MISSING])
+    cert_path = Path(cert_path)
+    name = name or cert_path.name.removesuffix(".json").removesuffix(".cert")
+    project_dir = Path(project_dir)
+    res = CoqCheck(1, coqc=coqc, coqc_version=B.coqc_version(coqc))
+    say = res.lines.append
+    cert = load_certificate(cert_path)
+    problem = R.check_header(cert) or R.check_float32(cert["weights"])
+    digest = R.weights_sha256(cert["weights"]) if problem is None else None
+    if problem is None and digest != cert["model_sha256"]:
+        problem = f"weights hash to {digest}, certificate says {cert['model_sha256']}"
+    if problem is not None:
+        say(f"FAIL {cert_path}: the weights are not bound to model_sha256 (checked in Python): {problem}")
+        return res
+    if cert["claimed_count"] < 0:
+        say(f"FAIL {cert_path}: claimed_count is negative")
+        return res
+    problem = coq_budget_problem(cert, cert_path.stat().st_size)
+    if problem is not None:
+        say(f"FAIL {cert_path}: not run: {problem}")
+        return res
+    say(f"model binding (checked in Python, not in Coq): the weights hash to model_sha256 {digest}")
+    sources = hand_written_sources(project_dir)
+    rendered = T.render(cert, name)
+    proof = proof_files if proof_files is not None else C.render_proof(cert, name)
+    sources.update(proof)
+    sources.update(rendered)
+    untrusted = {rel: data for rel, data in sources.items()
+                 if rel not in T.TRUSTED_SOURCES and rel not in rendered}
+    if lint:
+        problems = C.static_checks(untrusted)
+        if problems:
+            say(f"FAIL {cert_path}: forbidden Coq constructs: " + "; ".join(problems))
+            return res
+    for rel in T.TRUSTED_SOURCES:  # the trusted .v files compiled are the ones hashed below
+        assert sources[rel] == (project_dir / rel).read_bytes()
+    res.trusted_sha256 = {label: T.sha256_file(p) for label, p in trusted_files(project_dir).items()}
+    for rel, data in rendered.items():
+        res.trusted_sha256[f"rendered {rel}"] = hashlib.sha256(data).hexdigest()
+    cache = (cache_dir or B.default_cache_dir()) if use_cache else None
+    tmp = None
+    if build_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="maxk-coq-")
+        build_dir = Path(tmp.name) / "build"
+    try:
+        t0 = time.perf_counter()
+        b = B.build(sources, Path(build_dir), coqc, cache_dir=cache, fresh=set(rendered) | set(proof),
+                    memory_bytes=memory_bytes, timeout=timeout, progress=progress)
+        res.seconds = time.perf_counter() - t0
+        if not b.ok:
+            if b.why == "timeout":
+                why = f"coqc stopped at the wall-time limit ({timeout:.0f} s) while compiling {b.failed}"
+            elif b.why == "memory":
+                why = f"coqc stopped at the memory limit ({memory_bytes / 2**30:.1f} GiB) while compiling {b.failed}"
+            elif b.why == "coqdep":
+                why = f"coqdep could not order the files: {b.stderr[:300]}"
+            elif b.failed in proof and C.is_computation_failure(b.stderr):
+                why = "the checker rejected the certificate (vm_compute gave false)"
+            else:
+                last = [ln for ln in b.stderr.strip().splitlines() if ln.strip()][-3:]
+                why = f"coqc failed on {b.failed}: " + " ".join(x.strip() for x in last)[:400]
+            say(f"FAIL {cert_path}: {why} ({res.seconds:.1f} s)")
+            return res
+        j = T.judge(Path(build_dir), cert, name, res.coqc_version)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    res.claimed = j.claimed
+    if not j.ok:
+        say(f"FAIL {cert_path}: {j.problem}")
+        return res
+    res.assumptions = j.assumptions
+    kinds = {"reals": 0, "PrimInt63": 0, "Uint63": 0}
+    for path, _ in j.assumptions:
+        kinds["PrimInt63" if ".PrimInt63." in path else "Uint63" if ".Uint63." in path else "reals"] += 1
+    n_inputs = cert["config"]["d_vocab"] ** cert["config"]["n_ctx"]
+    say(f"coqc proved {j.final}, where (as coqc elaborated it, notations off) "
+        f"claim := ({j.claimed} <= Z.of_nat (Spec.count_correct {T.model_name(name)}))%Z, "
+        f"and {T.model_name(name)} is the certificate's model ({n_inputs} inputs), read back exactly")
+    say(f"compiled {len(b.compiled)} files, reused {len(b.reused)} from the cache ({res.seconds:.1f} s, "
+        f"peak {b.peak_kb / 2**20:.2f} GB); {res.coqc} (Coq {res.coqc_version})")
+    for label, digest in res.trusted_sha256.items():
+        say(f"SHA256 coq-trusted: {digest}  {label}")
+    cp = project_dir / "_CoqProject"
+    if cp.is_file():
+        say(f"SHA256 coq-untrusted: {T.sha256_file(cp)}  coq/_CoqProject (file list only; its flags are not used)")
+    say(f"PASS {cert_path}: {j.claimed} of {n_inputs} inputs proved correct in Coq "
+        f"({res.seconds:.1f} s); Print Assumptions {T.final_name(name)}: {kinds['reals']} axioms of the reals, "
+        f"{kinds['PrimInt63']} primitive integer names, {kinds['Uint63']} specifications of them "
+        f"(each identified by full path and type), nothing else")
+    res.code = 0
+    return res
+
+
+def progress_printer(stream=sys.stdout):
+    """A build progress callback printing one line per file."""
+    def show(i, n, rel, reused):
+        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", file=stream, flush=True)
+    return show
+
