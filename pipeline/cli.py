@@ -294,10 +294,10 @@ def cmd_lean_check(args) -> int:
 
 # ---------------------------------------------------------------- Coq
 def cmd_coq_check(args) -> int:
-    from .coq_export.check import coq_check, progress_printer
+    from .coq_export.check import PROJECT_DIR, coq_check, progress_printer
 
     try:
-        res = coq_check(args.cert, args.name, Path(args.coq_dir),
+        res = coq_check(args.cert, args.name, Path(args.coq_dir) if args.coq_dir else PROJECT_DIR,
                         build_dir=Path(args.build_dir) if args.build_dir else None,
                         cache_dir=Path(args.cache_dir) if args.cache_dir else None, use_cache=not args.no_cache,
                         memory_bytes=int(args.memory_gib * 2**30), timeout=args.timeout,
@@ -483,7 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(statement read back, assumptions by full path); exit 3 if coqc is missing")
     cc.add_argument("cert", nargs="?", default="artifacts/certs/max4-seed123.cert.json",
                     help="certificate JSON (default artifacts/certs/max4-seed123.cert.json)")
-    cc.add_argument("--coq-dir", default="coq", help="the Coq project folder holding Checker.v (default coq)")
+    cc.add_argument("--coq-dir", help="the Coq project folder holding Checker.v, Spec.v, ModelOf.v and "
+                    "_CoqProject (default: the installed pipeline's coq/, wherever you run it from)")
     cc.add_argument("--name", help="certificate name in Coq (default: from the file name)")
     cc.add_argument("--build-dir", help="an empty or new folder to build in and keep (default: a temporary "
                     "folder, removed afterwards)")
