@@ -92,7 +92,7 @@ archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules a
 
 # The proved layers of the Coq accuracy theorem, in dependency order (run from coq/, -R . MaxK);
 # Proof/Audit.v prints the axioms of each layer's main lemmas.
-COQ_PROOF_FILES := Spec.v Proof/Sums.v Proof/ExpSeries.v Proof/ExpInt.v Proof/Count.v \
+COQ_PROOF_FILES := Spec.v ModelOf.v Proof/Sums.v Proof/ExpSeries.v Proof/ExpInt.v Proof/Count.v \
 	Proof/AllSeqs.v Proof/PathForm.v Proof/PathInt.v Proof/Sign.v Proof/Cubic.v Proof/CellSound.v \
 	Proof/Bridge.v Proof/CellInt.v Proof/Keys.v Proof/CountInt.v Proof/ExpLoop.v Proof/Orders.v \
 	Proof/ListOps.v Proof/PathList.v Proof/Align.v Proof/SplitList.v Proof/Arrange.v \

@@ -27,6 +27,7 @@ import pytest
 from pipeline.certificate import replay as R
 from pipeline.certificate.schema import PARAM_NAMES, SCHEMA_VERSION, load_certificate
 from pipeline.coq_export import render as C
+from pipeline.coq_export import trusted as T
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_MODEL = ROOT / "artifacts" / "models" / "max4-seed123.safetensors"
@@ -50,24 +51,34 @@ def copy_project(d: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A private copy of the hand-written Coq project, compiled once (checker_sources: the
-    checker, Spec.v and the proof of checker_sound)."""
+def project(tmp_path_factory, coq_cache):
+    """A compiled copy of the hand-written Coq project (the checker, Spec.v, ModelOf.v and the
+    proof of checker_sound), built by build.build through the session's cache."""
     need_coqc()
-    d = tmp_path_factory.mktemp("coqproj")
-    copy_project(d)
-    proc = C.compile_project([], d, COQC)
-    assert proc.returncode == 0, proc.stderr
+    from pipeline.coq_export import build as B
+    from pipeline.coq_export.check import hand_written_sources
+
+    d = tmp_path_factory.mktemp("coqproj") / "coq"
+    res = B.build(hand_written_sources(ROOT / "coq"), d, COQC, cache_dir=coq_cache)
+    assert res.ok, res.stderr
+    (d / "_CoqProject").write_bytes((ROOT / "coq" / "_CoqProject").read_bytes())
     return d
 
 
 def coq_prove(project: Path, cert: dict, name: str):
-    """Render `cert` as Certs/<name>.v and coqc it alone (the project is already built)."""
+    """Render `cert` (statement, proof module, check file) into Certs/ and coqc the three in
+    order (the project is already built).  Returns the last CompletedProcess and the proof
+    module's text."""
     files = C.render(cert, name)
     C.write(files, project)
-    (rel,) = files
-    proc = C.compile_files([rel], project, COQC)
-    return proc, files[rel].decode()
+    order = [T.statement_path(name), C.cert_module_path(name), T.check_path(name)]
+    proc = C.compile_files(order, project, COQC)
+    return proc, files[C.cert_module_path(name)].decode()
+
+
+def judged(project: Path, cert: dict, name: str):
+    """trusted.judge on what coqc printed while compiling coq_prove's files."""
+    return T.judge(project, cert, name, "8.16.1")
 
 
 def coq_verdicts(project: Path, certs: list, tag: str) -> list:
@@ -170,6 +181,20 @@ def test_static_checks_clean_and_have_teeth(small):
         "Axioms", "Guard Checking", "bypass_check", "Admit", "Hypothesis outside a Section", "Parameters",
         "native_cast_no_check"], found
     assert found[0].startswith("Y.v:1:") and found[1].startswith("Y.v:3:")
+    # issue 17: declarations that hide an axiom, rebind literals or names, load or write files
+    hostile = (b"Declare Instance i : C.\nDeclare  Module M : T.\nNumber Notation Z f g : Z_scope.\n"
+               b"String Notation s f g : s.\nPrimitive p := #int63_add.\nRegister x as kernel.ind_bool.\n"
+               b"Declare ML Module \"evil\".\nLoad \"x.v\".\nAdd LoadPath \"d\" as Coq.\nAdd ML Path \"d\".\n"
+               b"Cd \"/\".\nDrop.\nRedirect \"f\" Print x.\nExtraction \"f\" x.\nExtract Constant a => \"b\".\n"
+               b"Set Typing Flags.\n")
+    found = [f.split(": forbidden ")[1] for f in C.static_checks({"Z.v": hostile})]
+    assert found == ["Declare Instance", "Declare  Module", "Number Notation", "String Notation", "Primitive",
+                     "Register", "Declare ML Module", "Load", "LoadPath", "ML Path", "Cd", "Drop", "Redirect",
+                     "Extraction", "Extract", "Typing Flags"], found
+    # the trusted rendered files may Redirect (their read-back), and nothing else
+    assert C.static_checks({"Certs/A_Check.v": b"Redirect \"x\" Print y.\n"}) == []
+    assert C.static_checks({"Certs/A_Check.v": b"Axiom a : False.\n"}) != []
+    assert C.static_checks({"Proof/A_Check.v": b"Redirect \"x\" Print y.\n"}) != []
 
 
 def test_rendered_comment_cannot_be_closed_by_the_certificate(small):
@@ -186,8 +211,18 @@ def test_rendered_comment_cannot_be_closed_by_the_certificate(small):
 def test_render_is_deterministic_and_carries_the_integers(small):
     name, cert = small
     a, b = C.render(cert, name), C.render(copy.deepcopy(cert), name)
-    assert a == b and list(a) == [f"Certs/{C.coq_ident(name)}.v"]
-    text = a[list(a)[0]].decode()
+    ident = C.coq_ident(name)
+    assert a == b and sorted(a) == [f"Certs/{ident}.v", f"Certs/{ident}_Check.v", f"Certs/{ident}_Statement.v"]
+    # the trusted statement: the dimensions, every weight's exponent and mantissas, the count
+    stmt = a[T.statement_path(name)].decode()
+    stmt = C.code_only(stmt[stmt.index("Definition "):stmt.index("Set Printing All")])
+    got = [int(x) for x in re.findall(r"(?<![\w.])-?\d+", stmt)]
+    cfg = cert["config"]
+    want = [cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]]
+    for p in PARAM_NAMES:
+        want += [cert["weights"][p]["exponent"]] + cert["weights"][p]["mantissas"]
+    assert got == want + [cert["claimed_count"]]
+    text = a[C.cert_module_path(name)].decode()
     body = text[text.index("Definition "):text.index("(* Checks 1")]
     got = [int(x) for x in re.findall(r"(?<![\w.])-?\d+", body)]
     want = []
@@ -230,21 +265,34 @@ def test_assumption_allowlist_parsing():
 
 
 def test_accuracy_theorem_is_rendered_with_the_claimed_count(small):
-    """The module states claimed_count <= Z.of_nat (Spec.count_correct model) with the
-    certificate's own count, proved from checker_sound; no nat statement for a negative count."""
+    """The trusted statement states claimed_count <= Z.of_nat (Spec.count_correct model) with
+    the certificate's own count and full names; the untrusted proof module proves that `claim`
+    from checker_sound and prints nothing; the check file types it by the trusted constant.
+    A negative count has no statement."""
     name, cert = small
-    text = C.render(cert, name)[C.cert_module_path(name)].decode()
-    acc, model = C.accuracy_name(name), C.model_name(name)
-    assert f"Definition {model} : Spec.model := Model.model_of cert." in text
-    assert (f"Theorem {acc} : ({cert['claimed_count']} <= Z.of_nat (Spec.count_correct {model}))%Z."
-            in text)
-    assert f"Sound.checker_sound cert {C.theorem_name(name)}" in text
-    assert re.findall(r"^Print Assumptions .*$", text, re.M) == [f"Print Assumptions {acc}."]
+    files = C.render(cert, name)
+    ident, acc, model = C.coq_ident(name), C.accuracy_name(name), C.model_name(name)
+    stmt = files[T.statement_path(name)].decode()
+    assert f"Definition {model} : MaxK.Spec.model := {{|" in stmt
+    assert (f"Definition claim : Prop := ({cert['claimed_count']} <= Z.of_nat (MaxK.Spec.count_correct {model}))."
+            in stmt)
+    assert re.findall(r"^From .*$", stmt, re.M) == ["From Coq Require Import ZArith List.",
+                                                    "From MaxK Require Spec ModelOf."]
+    proof = files[C.cert_module_path(name)].decode()
+    assert f"Theorem {acc} : {ident}_Statement.claim." in proof
+    assert f"Sound.checker_sound cert {C.theorem_name(name)}" in proof
+    assert "Print Assumptions" not in proof
+    check = files[T.check_path(name)].decode()
+    assert f"Definition {T.final_name(name)} : MaxK.Certs.{ident}_Statement.claim :=" in check
+    assert "Import" not in code_lines(check)
     neg = copy.deepcopy(cert)
     neg["claimed_count"] = -1
-    text = C.render(neg, name)[C.cert_module_path(name)].decode()
-    assert acc not in text
-    assert re.findall(r"^Print Assumptions .*$", text, re.M) == [f"Print Assumptions {C.theorem_name(name)}."]
+    with pytest.raises(ValueError, match="negative"):
+        C.render(neg, name)
+
+
+def code_lines(text: str) -> str:
+    return C.code_only(text)
 
 
 def test_coq_check_without_coqc_says_so(monkeypatch, capsys):
@@ -264,13 +312,14 @@ def test_shipped_certificate_checks_in_coq(project, shipped_cert):
     assert R.replay(cert).ok, origin
     proc, _ = coq_prove(project, cert, "max4-seed123")
     assert proc.returncode == 0, f"{origin}:\n{proc.stderr[-3000:]}"
-    names = C.parse_assumptions(proc.stdout)
-    assert names, f"no Print Assumptions output:\n{proc.stdout[-2000:]}"
-    assert C.disallowed_assumptions(names) == [], names
+    j = judged(project, cert, "max4-seed123")
+    assert j.ok, j.problem
+    assert j.claimed == cert["claimed_count"] == 16187868
     # the accuracy theorem's assumptions: the reals (Spec.v), the primitive integers and their
-    # Uint63 specifications (BigZ), all three kinds
-    assert "PrimInt63.int" in names and "Uint63.add_spec" in names
-    assert C.REALS_AXIOMS <= set(names)
+    # Uint63 specifications (BigZ), all three kinds, each by full path
+    paths = {p for p, _ in j.assumptions}
+    assert "Coq.Numbers.Cyclic.Int63.PrimInt63.int" in paths and "Coq.Numbers.Cyclic.Int63.Uint63.add_spec" in paths
+    assert "Coq.Reals.ClassicalDedekindReals.sig_forall_dec" in paths and len(paths) == 54
 
 
 def test_small_zoo_certificates_check_in_coq(project):
@@ -280,7 +329,8 @@ def test_small_zoo_certificates_check_in_coq(project):
         assert R.replay(cert).ok
         proc, _ = coq_prove(project, cert, "zoo-" + name)
         assert proc.returncode == 0, f"{name}:\n{proc.stderr[-2000:]}"
-        assert C.disallowed_assumptions(C.parse_assumptions(proc.stdout)) == []
+        j = judged(project, cert, "zoo-" + name)
+        assert j.ok, (name, j.problem)
 
 
 def _mutations(cert: dict) -> dict:
@@ -398,7 +448,8 @@ def test_face_for_archives(small):
 
     name, cert = small
     files = face.render(cert, name)
-    assert list(files) == [f"coq/Certs/{C.coq_ident(name)}.v"]
+    ident = C.coq_ident(name)
+    assert sorted(files) == [f"coq/Certs/{ident}.v", f"coq/Certs/{ident}_Check.v", f"coq/Certs/{ident}_Statement.v"]
     assert face.HAND_WRITTEN[:3] == ["coq/_CoqProject", "coq/Checker.v", "coq/CheckerSpec.v"]
     assert "coq/Spec.v" in face.HAND_WRITTEN  # the statement travels with every archive
     project = {**face.installed(), **files}
@@ -412,23 +463,25 @@ def test_face_for_archives(small):
     assert any(p.startswith("coq/CheckerSpec.v:") and "Axiom" in p for p in face.static_checks(bad))
 
 
-def test_cli_coq_check_pass_and_fail(project, tmp_path, small, capsys, monkeypatch):
-    """PASS compiles the whole project and the module and names both theorems; a certificate
-    whose weights do not hash to its model_sha256 fails in Python before anything is rendered; a
-    count the checker rejects fails at vm_compute (that case reuses the compiled project)."""
+def test_cli_coq_check_pass_and_fail(project, tmp_path, small, capsys, coq_cache):
+    """PASS builds the project (from the session's cache) and the three rendered files and names
+    the trusted claim; a certificate whose weights do not hash to its model_sha256 fails in
+    Python before anything is rendered; a count the checker rejects fails at vm_compute."""
     from pipeline import cli
     from pipeline.certificate.schema import dump_certificate
 
     name, cert = small
     good = tmp_path / "small.cert.json"
     good.write_text(dump_certificate(cert))
-    assert cli.main(["coq-check", str(good), "--coq-dir", str(project)]) == 0
+    cache = ["--cache-dir", str(coq_cache)]
+    assert cli.main(["coq-check", str(good)] + cache) == 0
     out = capsys.readouterr().out
-    n_files = len(C.checker_sources(project)) + 1
-    assert f"[{n_files}/{n_files}] coqc Certs/Small.v" in out
+    n_files = len(C.checker_sources(ROOT / "coq")) + 3
+    assert f"[{n_files}/{n_files}] coqc   Certs/Small_Check.v" in out
     assert f"model binding (checked in Python, not in Coq): the weights hash to model_sha256 {cert['model_sha256']}" in out
-    assert "PrimInt63.add" in out and f"PASS {good}: coqc proved small_checked and small_accuracy" in out
-    assert "3 axioms of the reals" in out
+    assert f"coqc proved small_accuracy_checked : Small_Statement.claim" in out
+    assert f"PASS {good}: {cert['claimed_count']} of {7 ** 4} inputs proved correct in Coq" in out
+    assert "3 axioms of the reals, 25 primitive integer names, 26 specifications of them" in out
 
     stale_cert = copy.deepcopy(cert)
     mants = stale_cert["weights"]["W_U"]["mantissas"]
@@ -437,17 +490,17 @@ def test_cli_coq_check_pass_and_fail(project, tmp_path, small, capsys, monkeypat
     stale = tmp_path / "stale.cert.json"
     stale.write_text(dump_certificate(stale_cert))
     assert R.replay(stale_cert).failed_check == "weights_sha256"
-    assert cli.main(["coq-check", str(stale), "--coq-dir", str(project), "--name", "stale"]) == 1
+    build = tmp_path / "build-stale"
+    assert cli.main(["coq-check", str(stale), "--name", "stale", "--build-dir", str(build)] + cache) == 1
     out = capsys.readouterr().out
     assert f"FAIL {stale}: the weights are not bound to model_sha256 (checked in Python): weights hash to" in out
-    assert not (project / "Certs" / "Stale.v").exists()
+    assert not build.exists()
 
     bad_cert = copy.deepcopy(cert)
     bad_cert["claimed_count"] += 1
     bad = tmp_path / "bad.cert.json"
     bad.write_text(dump_certificate(bad_cert))
-    monkeypatch.setattr(C, "checker_sources", lambda d=None: [])  # the project is compiled above
-    assert cli.main(["coq-check", str(bad), "--coq-dir", str(project)]) == 1
+    assert cli.main(["coq-check", str(bad)] + cache) == 1
     out = capsys.readouterr().out
     assert f"FAIL {bad}: the checker rejected the certificate (vm_compute gave false)" in out
 

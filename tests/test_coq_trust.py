@@ -64,8 +64,8 @@ def need_coqc():
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("coqcache")
+def cache(coq_cache):
+    return coq_cache
 
 
 @pytest.fixture(scope="module")

@@ -214,9 +214,9 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
     return res
 
 
-def progress_printer(stream=sys.stdout):
-    """A build progress callback printing one line per file."""
+def progress_printer(stream=None):
+    """A build progress callback printing one line per file (to stdout by default)."""
     def show(i, n, rel, reused):
-        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", file=stream, flush=True)
+        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", file=stream or sys.stdout, flush=True)
     return show
 
