@@ -667,8 +667,9 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
                "static checks pass")
         for kind, rel, digest in notes:
             if kind == "hand-written":
-                lines.append(f"SHA256 {exp.NAME}: {digest}  {rel} (hand-written, identical to the installed file; "
-                             "compare with the published sha256)")
+                role = "trusted base, " if rel in getattr(exp, "TRUSTED", ()) else ""
+                lines.append(f"SHA256 {exp.NAME}: {digest}  {rel} ({role}hand-written, identical to the installed "
+                             "file; compare with the published sha256)")
 
     n = len(checks)
     lines.append(f"OK: all {n} checks passed" if not failed else f"FAILED: {', '.join(failed)}")

@@ -294,14 +294,17 @@ def cmd_lean_check(args) -> int:
 
 # ---------------------------------------------------------------- Coq
 def cmd_coq_check(args) -> int:
-    from .coq_export.check import PROJECT_DIR, coq_check, progress_printer
+    from .coq_export.check import PROJECT_DIR, coq_check
+
+    def progress(i, n, rel, reused):
+        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", flush=True)
 
     try:
         res = coq_check(args.cert, args.name, Path(args.coq_dir) if args.coq_dir else PROJECT_DIR,
                         build_dir=Path(args.build_dir) if args.build_dir else None,
                         cache_dir=Path(args.cache_dir) if args.cache_dir else None, use_cache=not args.no_cache,
                         memory_bytes=int(args.memory_gib * 2**30), timeout=args.timeout,
-                        progress=progress_printer())
+                        progress=progress)
     except FileNotFoundError as e:
         raise UserError(str(e).strip("'\"")) from None
     except ValueError as e:

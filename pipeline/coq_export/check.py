@@ -23,7 +23,6 @@ Library code: returns a CoqCheck (exit code and lines); the CLI prints them.
 from __future__ import annotations
 
 import hashlib
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -212,11 +211,3 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
         f"(each identified by full path and type), nothing else")
     res.code = 0
     return res
-
-
-def progress_printer(stream=None):
-    """A build progress callback printing one line per file (to stdout by default)."""
-    def show(i, n, rel, reused):
-        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", file=stream or sys.stdout, flush=True)
-    return show
-

@@ -6,21 +6,25 @@ The same small face as pipeline/lean_export/face.py, so that the archive knows n
     ROOT            the folder that every relative path below is relative to (the repository)
     FOLDER          "coq": every path of this exporter lies under ROOT/FOLDER
     HAND_WRITTEN    relative paths of the hand-written files that every archive must carry
-                    unchanged: the project file and the checker (Checker.v defines `check`, the
-                    statement `check cert = true` is about), CheckerSpec.v (its BigZ -> Z
-                    lemmas); later Spec.v
+                    unchanged: the project file and every .v file it lists (the checker, the
+                    statement Spec.v and ModelOf.v, the proof layers)
+    TRUSTED         the hand-written files of the trusted base among them (coq/Spec.v,
+                    coq/ModelOf.v); verify-archive marks their sha256 lines
     render(cert, name) -> {relative path: bytes}
-                    the generated module coq/Certs/<Ident>.v of one certificate
+                    the three generated files of one certificate: coq/Certs/<Ident>_Statement.v
+                    (trusted statement), coq/Certs/<Ident>.v (untrusted proof),
+                    coq/Certs/<Ident>_Check.v (trusted check)
     static_checks(files) -> [problem]
                     on {relative path: bytes}: no word of render.FORBIDDEN (Admitted, admit,
                     Axiom(s), Parameter(s), Conjecture, native_compute, Hypothesis, Variable,
-                    Unset Guard Checking, ...) outside comments and strings in any .v file; _CoqProject and
-                    Checker.v present; every `From MaxK Require` names a module present in `files`
+                    Unset Guard Checking, Declare Instance, Number Notation, Load, ...) outside
+                    comments and strings in any .v file; _CoqProject and Checker.v present; every
+                    `From MaxK Require` names a module present in `files`
     installed() -> {relative path: bytes} of the installed hand-written files
 
-`coqc` (run by `maxk coq-check`) checks the rendered module's theorems `<ident>_checked : check
-cert = true` and `<ident>_accuracy : claimed <= Z.of_nat (Spec.count_correct <ident>_model)`
-(Spec.v's statement, proved from Proof/Sound.v's checker_sound).
+`maxk coq-check` (pipeline/coq_export/check.py) proves the trusted statement's `claim`:
+(claimed <= Z.of_nat (Spec.count_correct <ident>_model))%Z, and judges what coqc proved
+(pipeline/coq_export/trusted.py).
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ import re
 from pathlib import Path
 
 from . import render as _r
+from . import trusted as _T
 
 NAME = "coq"
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "coq"
 HAND_WRITTEN = [f"{FOLDER}/{rel}" for rel in _r.HAND_WRITTEN]
+TRUSTED = [f"{FOLDER}/{rel}" for rel in _T.TRUSTED_SOURCES]
 
 _REQUIRE = re.compile(r"From\s+MaxK\s+Require\s+(?:Import\s+|Export\s+)?([A-Za-z0-9_. ]+)\.(?:\s|$)")
 

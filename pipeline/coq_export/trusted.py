@@ -56,7 +56,7 @@ TRUSTED_SOURCES = ("Spec.v", "ModelOf.v")
 # The trusted templates (relative to the repository) and the trusted Python (this module and
 # the coqc driver): their sha256 are printed on every PASS beside the .v files'.
 TRUSTED_TEMPLATES = ("templates/coq/trusted/statement.v.j2", "templates/coq/trusted/check.v.j2")
-TRUSTED_PYTHON = ("pipeline/coq_export/trusted.py", "pipeline/coq_export/build.py")
+TRUSTED_PYTHON = ("pipeline/coq_export/trusted.py", "pipeline/coq_export/build.py", "pipeline/coq_export/check.py")
 PINS_FILE = Path(__file__).with_name("allowed_assumptions.json")
 WRAP = 100
 
