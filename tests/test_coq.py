@@ -78,7 +78,8 @@ def coq_prove(project: Path, cert: dict, name: str):
 
 def judged(project: Path, cert: dict, name: str):
     """trusted.judge on what coqc printed while compiling coq_prove's files."""
-    return T.judge(project, cert, name, "8.16.1")
+    texts = T.take_outputs(project, T.statement_targets(name) + T.check_targets(name))
+    return T.judge(texts, cert, name, "8.16.1")
 
 
 def coq_verdicts(project: Path, certs: list, tag: str) -> list:
@@ -179,18 +180,20 @@ def test_static_checks_clean_and_have_teeth(small):
     found = C.static_checks({"Y.v": sneaky})
     assert [f.split(": forbidden ")[1] for f in found] == [
         "Axioms", "Guard Checking", "bypass_check", "Admit", "Hypothesis outside a Section", "Parameters",
-        "native_cast_no_check"], found
+        "native_cast_no_check", "Module"], found
     assert found[0].startswith("Y.v:1:") and found[1].startswith("Y.v:3:")
     # issue 17: declarations that hide an axiom, rebind literals or names, load or write files
     hostile = (b"Declare Instance i : C.\nDeclare  Module M : T.\nNumber Notation Z f g : Z_scope.\n"
                b"String Notation s f g : s.\nPrimitive p := #int63_add.\nRegister x as kernel.ind_bool.\n"
                b"Declare ML Module \"evil\".\nLoad \"x.v\".\nAdd LoadPath \"d\" as Coq.\nAdd ML Path \"d\".\n"
                b"Cd \"/\".\nDrop.\nRedirect \"f\" Print x.\nExtraction \"f\" x.\nExtract Constant a => \"b\".\n"
-               b"Set Typing Flags.\n")
+               b"Set Typing Flags.\nModule Type T. End T.\nInclude M.\n#[universes(polymorphic)] Definition u := 1.\n"
+               b"Polymorphic Definition v := 1.\nCumulative Inductive w := W.\nSet Universe Polymorphism.\n")
     found = [f.split(": forbidden ")[1] for f in C.static_checks({"Z.v": hostile})]
     assert found == ["Declare Instance", "Declare  Module", "Number Notation", "String Notation", "Primitive",
                      "Register", "Declare ML Module", "Load", "LoadPath", "ML Path", "Cd", "Drop", "Redirect",
-                     "Extraction", "Extract", "Typing Flags"], found
+                     "Extraction", "Extract", "Typing Flags", "Module", "Include", "universes", "Polymorphic",
+                     "Cumulative", "Universe Polymorphism"], found
     # the trusted rendered files may Redirect (their read-back), and nothing else
     assert C.static_checks({"Certs/A_Check.v": b"Redirect \"x\" Print y.\n"}) == []
     assert C.static_checks({"Certs/A_Check.v": b"Axiom a : False.\n"}) != []

@@ -339,9 +339,10 @@ def test_read_back_compares_every_number(honest, honest_build, small):
     """judge() on the honest build's outputs: the certificate itself passes; the same outputs
     judged against a certificate with one mantissa, one exponent, one dimension or the count
     changed do not (the read-back, not the proof, decides)."""
-    build, cert = honest_build, json.loads(small[0].read_text())
+    build, cert = honest.readback, json.loads(small[0].read_text())
     assert T.judge(build, cert, "small", "8.16.1").ok
     assert "pinned for coqc 8.16.1" in T.judge(build, cert, "small", "8.17.0").problem
+    assert not list(honest_build.rglob("*.out")), "the read-back files are removed once read"
 
     def edited(f):
         c = json.loads(json.dumps(cert))
@@ -400,3 +401,70 @@ def test_cli_coq_check(honest, small, cache, tmp_path):
     assert re.search(r"^PASS .* of 512 inputs proved correct in Coq", p.stdout, re.M)
     p = subprocess.run(maxk + [str(small[0]), "--timeout", "0"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert p.returncode == 2 and "--timeout" in p.stderr
+
+
+# ------------------------------------------------------------------------- the red team's findings
+
+
+@pytest.mark.parametrize("listing", ["X/../Spec.v", "/etc/passwd.v", "Proof/../ModelOf.v", "Checker.v", "Alias.v"])
+def test_aliases_of_trusted_files_are_refused(small, tmp_path, listing):
+    """Review finding B: a _CoqProject entry that names a trusted file a second time (through a
+    symbolic link, `..`, an absolute path, a repeat or a linked file) could overwrite Spec.v in
+    the build folder and poison the cache; every such entry is refused before anything runs."""
+    need_coqc()
+    project = project_copy(tmp_path)
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "Spec.v").write_text("Definition count_correct := 1000.\n")
+    (project / "X").symlink_to(evil)
+    (project / "Alias.v").symlink_to(evil / "Spec.v")
+    cp = project / "_CoqProject"
+    cp.write_text(cp.read_text().replace("Checker.v\n", f"{listing}\nChecker.v\n", 1))
+    with pytest.raises(ValueError, match="unsafe or repeated|symbolic link"):
+        run(small[1], "small", project, build_dir=tmp_path / "build")
+    assert not (tmp_path / "build").exists()
+
+
+def test_build_refuses_a_source_changed_on_disk(tmp_path):
+    """A source changed between its writing and its coqc (as a hostile earlier coqc could) fails
+    the build, and nothing is stored in the cache under the honest key."""
+    need_coqc()
+    from pipeline.coq_export import build as B
+
+    srcs = {"A.v": b"Definition a := 1.\n", "B.v": b"From MaxK Require A.\nDefinition b := A.a.\n"}
+    build, cache = tmp_path / "b", tmp_path / "c"
+
+    def tamper(i, n, rel, reused):
+        if rel == "B.v":
+            (build / "B.v").write_bytes(b"Definition b := 2.\n")
+
+    res = B.build(srcs, build, shutil.which("coqc"), cache_dir=cache, progress=tamper)
+    assert not res.ok and res.why == "tampered" and res.failed == "B.v"
+    assert len(list(cache.rglob("*.vo"))) == 1  # A.vo only
+    with pytest.raises(ValueError, match="unsafe Coq source path"):
+        B.build({"../x.v": b""}, tmp_path / "b2", shutil.which("coqc"))
+
+
+def test_redirect_onto_the_read_back_changes_nothing(honest, small, cache, tmp_path):
+    """Review finding 5: the untrusted proof module (lint off) Redirects text over the statement's
+    read-back files after the statement compiled: the judge read them before, so the honest
+    certificate still PASSes with its own count; a file that compiles after the check file to
+    overwrite its outputs is refused by the order check."""
+    out = T.outputs("small")
+    proof = proof_module(small[0], "small", keep_checks=True, imports=(
+        f'Redirect "{out["claim"]}" Print nat.\nRedirect "{out["model"]}" Print nat.'))
+    res = run(small[0], "small", cache=cache, lint=False, proof_files=proof)
+    assert res.code == 0 and res.claimed == small[2], "\n".join(res.lines)
+    project = project_copy(tmp_path)
+    add_file(project, "Proof/Late.v", f'From MaxK Require Certs.Small_Check.\nRedirect "{out["assumptions"]}" Print nat.\n')
+    failed(run(small[0], "small", project, cache, lint=False), "the trusted files were not compiled first")
+
+
+def test_module_system_is_linted_in_the_proof_module(small, tmp_path):
+    """Review findings C and D: Coq 8.16.1 proves False through functors (rocq#21051, #12155),
+    with Print Assumptions "Closed under the global context"; the lint refuses the module system
+    in every untrusted file, the rendered proof module included."""
+    need_coqc()
+    proof = proof_module(small[1], "small", accuracy=(
+        "Module Type T. End T.\nModule F (X : T). End F.\nTheorem small_accuracy : Small_Statement.claim.\nAbort."))
+    failed(run(small[1], "small", proof_files=proof, timeout=5), "forbidden Coq constructs", "Certs/Small.v", "Module")

@@ -7,9 +7,13 @@ What it guarantees, whatever the project's files say:
     plugin lying in the project folder can be loaded, and a file not given cannot be Required;
   - the command line is fixed here: `coqc -q -noglob -R <build folder> MaxK <file>`; nothing of
     _CoqProject's flags is used (a hostile `-R evil Coq` there changes nothing);
-  - the compile order is coqdep's dependency order (ties: the order given), so trusted files
-    that depend only on the standard library are compiled before anything that could touch
-    the build folder;
+  - every source path is plain (letters, digits, `_`, `/`, ending in .v: no `..`, no absolute
+    path, no second name), written as a fresh file, and re-read before and after its coqc: a
+    file changed on disk (by an earlier coqc) fails the build; so does a change of a `pinned`
+    compiled file (.vo) after it was compiled;
+  - the compile order is coqdep's dependency order (ties: the order given), so the caller can
+    put trusted files that depend only on the standard library before anything untrusted, and
+    `after(file)` lets it read a file's outputs before any later coqc runs;
   - every coqc runs with an address-space limit (RLIMIT_AS) and inside one wall-time budget for
     the whole build; past either it is stopped (its process group killed) and the build fails
     with one line saying which limit;
@@ -60,6 +64,16 @@ def default_cache_dir() -> Path:
     return Path(base) / "maxk" / "coq-build"
 
 
+_SAFE_REL = re.compile(r"(?:[A-Za-z0-9_]+/)*[A-Za-z0-9_]+\.v")
+
+
+def safe_rel(rel: str) -> bool:
+    """A source path the build accepts: relative, folders and a file name of letters, digits and
+    `_` only, ending in .v (so no `..`, no absolute path, no `.` component, no second name for a
+    file; a Coq module name needs these characters anyway)."""
+    return isinstance(rel, str) and _SAFE_REL.fullmatch(rel) is not None
+
+
 @dataclass
 class BuildResult:
     ok: bool
@@ -71,6 +85,7 @@ class BuildResult:
     reused: list = field(default_factory=list)
     seconds: dict = field(default_factory=dict)  # file -> coqc wall seconds
     peak_kb: int = 0                  # the largest max-RSS of a coqc child, in KiB
+    order: list = field(default_factory=list)    # the compile order
 
 
 def _limit(memory_bytes: int):
@@ -137,23 +152,30 @@ def dependency_order(files: list, build_dir: Path, coqdep: str) -> tuple:
 
 def build(sources: dict, build_dir: Path, coqc: str, *, cache_dir: Path | None = None, fresh=(),
           memory_bytes: int = DEFAULT_MEMORY_BYTES, timeout: float = DEFAULT_TIMEOUT_S,
-          progress=None) -> BuildResult:
+          progress=None, after=None, pinned=()) -> BuildResult:
     """Compile `sources` ({relative .v path: bytes}) in `build_dir` (created; must not exist or be
     empty) with `coqc`.
 
     Preconditions: every Require of a project module names a file in `sources`.
     Postconditions: ok only if every file compiled (or was reused from the cache under its key);
     stdout holds the output of each file compiled now; on failure, `failed` names the file and
-    `why` the reason ("coqc": an error, "timeout", "memory": the limit was hit).
-    `progress(i, n, file, reused)` is called before each file."""
+    `why` the reason ("coqc": an error, "timeout", "memory": the limit was hit, "tampered": a
+    source or a `pinned` compiled file changed on disk while other files compiled).
+    `progress(i, n, file, reused)` is called before each file, `after(file)` after each file
+    compiled now (its outputs can be read before any later coqc runs).  `pinned`: files whose
+    .vo must not change after they are compiled (checked after the last file)."""
     build_dir = Path(build_dir)
+    bad = [rel for rel in sources if not safe_rel(rel)]
+    if bad:
+        raise ValueError(f"unsafe Coq source path {bad[0]!r}: expected letters, digits, _ and / only, ending in .v")
     build_dir.mkdir(parents=True, exist_ok=True)
     if any(build_dir.iterdir()):
         raise ValueError(f"{build_dir}: the build folder must be empty")
     for rel, data in sources.items():
         p = build_dir / rel
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
+        with open(p, "xb") as f:  # a fresh file: never through a link or over another source
+            f.write(data)
     coqdep = str(Path(coqc).with_name("coqdep"))
     if not Path(coqdep).exists():
         coqdep = shutil.which("coqdep") or "coqdep"
@@ -163,8 +185,15 @@ def build(sources: dict, build_dir: Path, coqc: str, *, cache_dir: Path | None =
     except (RuntimeError, OSError, subprocess.SubprocessError) as e:
         res.why, res.stderr = "coqdep", str(e)
         return res
+    res.order = order
     version = coqc_version(coqc)
     keys: dict = {}
+    pinned_vo: dict = {}
+
+    def unchanged(rel: str) -> bool:
+        p = build_dir / rel
+        return p.is_file() and not p.is_symlink() and p.read_bytes() == sources[rel]
+
     deadline = time.monotonic() + timeout
     for i, rel in enumerate(order):
         h = hashlib.sha256()
@@ -179,6 +208,9 @@ def build(sources: dict, build_dir: Path, coqc: str, *, cache_dir: Path | None =
         reuse = cached is not None and rel not in fresh and cached.is_file()
         if progress is not None:
             progress(i, len(order), rel, reuse)
+        if not unchanged(rel):
+            res.failed, res.why = rel, "tampered"
+            return res
         if reuse:
             shutil.copyfile(cached, vo)
             res.reused.append(rel)
@@ -198,11 +230,23 @@ def build(sources: dict, build_dir: Path, coqc: str, *, cache_dir: Path | None =
             else:
                 res.why = "coqc"
             return res
+        if not unchanged(rel):
+            res.failed, res.why = rel, "tampered"
+            return res
         res.compiled.append(rel)
+        if rel in pinned:
+            pinned_vo[rel] = hashlib.sha256(vo.read_bytes()).hexdigest()
+        if after is not None:
+            after(rel)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_name(cached.name + f".{os.getpid()}.tmp")
             shutil.copyfile(vo, tmp)
             os.replace(tmp, cached)
+    for rel, digest in pinned_vo.items():
+        vo = (build_dir / rel).with_suffix(".vo")
+        if vo.is_symlink() or not vo.is_file() or hashlib.sha256(vo.read_bytes()).hexdigest() != digest:
+            res.failed, res.why = rel, "tampered"
+            return res
     res.ok = True
     return res

@@ -32,6 +32,7 @@ from pipeline.certificate import replay as R
 from pipeline.certificate.schema import load_certificate
 
 from . import build as B
+from . import lint as L
 from . import render as C
 from . import trusted as T
 
@@ -61,6 +62,7 @@ class CoqCheck:
     coqc: str = ""
     coqc_version: str = ""
     assumptions: list = field(default_factory=list)
+    readback: dict = field(default_factory=dict)   # {Redirect target: what coqc printed}
 
     @property
     def ok(self) -> bool:
@@ -94,17 +96,49 @@ def trusted_files(project_dir: Path) -> dict:
 
 
 def hand_written_sources(project_dir: Path) -> dict:
-    """{relative path: bytes} of what is compiled before a certificate: every .v file that
-    _CoqProject lists except the audit file, plus the trusted sources whatever _CoqProject says.
-    Raises FileNotFoundError naming a missing file."""
-    listed = [f for f in C.project_sources(project_dir) if f != C.AUDIT_SOURCE]
+    """{relative path: bytes} of what is compiled before a certificate: the trusted sources, then
+    every other .v file that _CoqProject lists except the audit file.
+
+    Every listed path must be plain (build.safe_rel: no `..`, no absolute path), listed once,
+    and a regular file reached through no symbolic link anywhere under the project folder (so
+    no listed name can be a second name of Spec.v, ModelOf.v or any file outside the folder).
+    Raises FileNotFoundError naming a missing file, ValueError naming an unsafe one."""
+    root = Path(project_dir)
+    listed = [f for f in C.project_sources(root) if f != C.AUDIT_SOURCE]
     out = {}
     for rel in list(T.TRUSTED_SOURCES) + listed:
-        p = Path(project_dir) / rel
-        if not p.is_file():
-            raise FileNotFoundError(f"{p}: the hand-written Coq file is missing")
-        out[rel] = p.read_bytes()
+        if rel in out and rel in T.TRUSTED_SOURCES:
+            continue
+        if not B.safe_rel(rel) or rel in out or rel.startswith(T.CERTS_DIR + "/"):
+            raise ValueError(f"{root / '_CoqProject'}: unsafe or repeated Coq source {rel!r}")
+        q = root
+        for part in rel.split("/"):
+            q = q / part
+            if q.is_symlink():
+                raise ValueError(f"{q}: a Coq source reached through a symbolic link")
+        if not q.is_file():
+            raise FileNotFoundError(f"{q}: the hand-written Coq file is missing")
+        out[rel] = q.read_bytes()
     return out
+
+
+def proof_digest(files: dict) -> str:
+    """sha256 over the sorted (path, sha256) of the untrusted hand-written files compiled."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        h.update(f"{rel}\0{hashlib.sha256(files[rel]).hexdigest()}\n".encode())
+    return h.hexdigest()
+
+
+def package_digest() -> str:
+    """sha256 over the sorted (path, sha256) of every .py and .json file of the running package."""
+    h = hashlib.sha256()
+    pkg = REPO / "pipeline"
+    for p in sorted(pkg.rglob("*")):
+        if p.suffix in (".py", ".json") and p.is_file() and "__pycache__" not in p.parts:
+            rel = p.relative_to(REPO).as_posix()
+            h.update(f"{rel}\0{hashlib.sha256(p.read_bytes()).hexdigest()}\n".encode())
+    return h.hexdigest()
 
 
 def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DIR, *,
@@ -141,33 +175,55 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
         say(f"FAIL {cert_path}: not run: {problem}")
         return res
     say(f"model binding (checked in Python, not in Coq): the weights hash to model_sha256 {digest}")
-    sources = hand_written_sources(project_dir)
+    hand = hand_written_sources(project_dir)
     rendered = T.render(cert, name)
+    stmt, chk = T.statement_path(name), T.check_path(name)
     proof = proof_files if proof_files is not None else C.render_proof(cert, name)
+    if any(rel in hand or rel in rendered for rel in proof):
+        raise ValueError("a proof module would replace a hand-written or trusted file")
+    # the order coqdep keeps among independent files: the trusted statement right after Spec.v
+    # and ModelOf.v, before any untrusted file; the check file last
+    sources = {rel: hand[rel] for rel in T.TRUSTED_SOURCES}
+    sources[stmt] = rendered[stmt]
+    sources.update((rel, data) for rel, data in hand.items() if rel not in T.TRUSTED_SOURCES)
     sources.update(proof)
-    sources.update(rendered)
-    untrusted = {rel: data for rel, data in sources.items()
-                 if rel not in T.TRUSTED_SOURCES and rel not in rendered}
+    sources[chk] = rendered[chk]
+    untrusted = {rel: data for rel, data in sources.items() if rel not in T.TRUSTED_SOURCES and rel not in rendered}
     if lint:
-        problems = C.static_checks(untrusted)
+        problems = L.static_checks(untrusted)
         if problems:
             say(f"FAIL {cert_path}: forbidden Coq constructs: " + "; ".join(problems))
             return res
     for rel in T.TRUSTED_SOURCES:  # the trusted .v files compiled are the ones hashed below
-        assert sources[rel] == (project_dir / rel).read_bytes()
+        if sources[rel] != (project_dir / rel).read_bytes():
+            say(f"FAIL {cert_path}: {project_dir / rel} changed while it was read")
+            return res
     res.trusted_sha256 = {label: T.sha256_file(p) for label, p in trusted_files(project_dir).items()}
     for rel, data in rendered.items():
         res.trusted_sha256[f"rendered {rel}"] = hashlib.sha256(data).hexdigest()
+    res.trusted_sha256["pipeline/ (every .py and .json file of the running package)"] = package_digest()
+    hand_untrusted = {rel: data for rel, data in hand.items() if rel not in T.TRUSTED_SOURCES}
     cache = (cache_dir or B.default_cache_dir()) if use_cache else None
     tmp = None
     if build_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="maxk-coq-")
         build_dir = Path(tmp.name) / "build"
+    texts: dict = {}
+
+    def take(rel):
+        if rel == stmt:
+            texts.update(T.take_outputs(Path(build_dir), T.statement_targets(name)))
+        elif rel == chk:
+            texts.update(T.take_outputs(Path(build_dir), T.check_targets(name)))
+
     try:
         t0 = time.perf_counter()
-        b = B.build(sources, Path(build_dir), coqc, cache_dir=cache, fresh=set(rendered) | set(proof),
-                    memory_bytes=memory_bytes, timeout=timeout, progress=progress)
+        b = B.build(sources, Path(build_dir), coqc, cache_dir=cache, fresh={stmt, chk} | set(proof),
+                    memory_bytes=memory_bytes, timeout=timeout, progress=progress, after=take,
+                    pinned=set(T.TRUSTED_SOURCES) | {stmt})
         res.seconds = time.perf_counter() - t0
+        if b.ok and (b.order[:3] != [*T.TRUSTED_SOURCES, stmt] or b.order[-1] != chk):
+            b.ok, b.why, b.failed = False, "order", chk
         if not b.ok:
             if b.why == "timeout":
                 why = f"coqc stopped at the wall-time limit ({timeout:.0f} s) while compiling {b.failed}"
@@ -175,6 +231,10 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
                 why = f"coqc stopped at the memory limit ({memory_bytes / 2**30:.1f} GiB) while compiling {b.failed}"
             elif b.why == "coqdep":
                 why = f"coqdep could not order the files: {b.stderr[:300]}"
+            elif b.why == "tampered":
+                why = f"{b.failed} (or its compiled file) changed on disk during the build"
+            elif b.why == "order":
+                why = "the trusted files were not compiled first (statement) and last (check)"
             elif b.failed in proof and C.is_computation_failure(b.stderr):
                 why = "the checker rejected the certificate (vm_compute gave false)"
             else:
@@ -182,7 +242,8 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
                 why = f"coqc failed on {b.failed}: " + " ".join(x.strip() for x in last)[:400]
             say(f"FAIL {cert_path}: {why} ({res.seconds:.1f} s)")
             return res
-        j = T.judge(Path(build_dir), cert, name, res.coqc_version)
+        res.readback = texts
+        j = T.judge(texts, cert, name, res.coqc_version)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -202,6 +263,8 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
         f"peak {b.peak_kb / 2**20:.2f} GB); {res.coqc} (Coq {res.coqc_version})")
     for label, digest in res.trusted_sha256.items():
         say(f"SHA256 coq-trusted: {digest}  {label}")
+    say(f"SHA256 coq-proof: {proof_digest(hand_untrusted)}  the {len(hand_untrusted)} untrusted hand-written "
+        "files compiled (checker and proof layers; equal to the published digest unless one was edited)")
     cp = project_dir / "_CoqProject"
     if cp.is_file():
         say(f"SHA256 coq-untrusted: {T.sha256_file(cp)}  coq/_CoqProject (file list only; its flags are not used)")

@@ -46,6 +46,7 @@ from pipeline.certificate.schema import PARAM_NAMES
 from pipeline.render_common import template_env, wrap_list
 from pipeline.model.checkpoint import atomic_write_bytes
 from . import trusted as T
+from .lint import FORBIDDEN, SECTION_ONLY, code_only, section_spans, static_checks  # noqa: F401 (the face)
 from .trusted import coq_ident
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
@@ -68,22 +69,6 @@ AUDIT_SOURCE = "Proof/Audit.v"
 WRAP = 100  # soft line width of the literal lists (cosmetic only)
 COQ_MISSING = ("Coq not found: the Coq check was NOT run "
                "(apt-get install coq libcoq-stdlib libcoq-bignums)")
-FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute",
-             # review-coq: the plural forms also declare axioms, Admit Obligations admits,
-             # native_cast_no_check trusts the native compiler, and the checking flags /
-             # bypass_check attribute let the kernel accept unchecked terms
-             "Axioms", "Parameters", "Admit", "native_cast_no_check", "bypass_check", "Guard Checking",
-             "Positivity Checking", "Universe Checking", "Type In Type", "Typing Flags",
-             # issue 17: declarations that create an axiom without a forbidden word (Declare
-             # Instance, Declare Module), rebind what a literal or a name means (Number/String
-             # Notation, Primitive, Register), load code or vernacular from elsewhere (Declare ML
-             # Module, Load, LoadPath, ML Path, Cd, Drop) or write files (Redirect, Extraction,
-             # Extract); none has a use in the project's files, trusted or not
-             "Declare Instance", "Declare Module", "Number Notation", "String Notation", "Primitive",
-             "Register", "Declare ML Module", "Load", "LoadPath", "ML Path", "Cd", "Drop", "Redirect",
-             "Extraction", "Extract")
-# Section hypotheses: discharged (generalised) when their Section ends, but axioms at top level.
-SECTION_ONLY = ("Hypothesis", "Hypotheses", "Variable", "Variables", "Context")
 # What the accuracy theorem of a certificate module may rest on, by exact name (so that no other
 # name under the same module passes):
 # - the kernel's primitive integers (BigZ sits on them): the type and operations of Coq's
@@ -268,90 +253,6 @@ def render_verdicts(certs: list) -> bytes:
 def parse_verdicts(stdout: str) -> list:
     """The booleans printed by a render_verdicts file, in order."""
     return [v == "true" for v in re.findall(r"^\s*=\s*(true|false)\s*$", stdout, flags=re.M)]
-
-
-_FORBIDDEN_RE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in FORBIDDEN) + r")\b")
-_SECTION_ONLY_RE = re.compile(r"\b(" + "|".join(SECTION_ONLY) + r")\b")
-_SECTION_RE = re.compile(r"\b(Section|End)\s+([A-Za-z_][A-Za-z0-9_']*)\s*\.")
-
-
-def section_spans(code: str) -> list:
-    """[(start, end)] of the closed Sections of `code` (comments and strings already blanked):
-    each `Section X.` matched with the `End X.` that closes it (an `End` of a Module is skipped).
-    A Section that is never closed gives no span (conservative: its hypotheses count as top level)."""
-    stack, spans = [], []
-    for m in _SECTION_RE.finditer(code):
-        if m.group(1) == "Section":
-            stack.append((m.group(2), m.start()))
-        elif stack and stack[-1][0] == m.group(2):
-            spans.append((stack.pop()[1], m.end()))
-    return spans
-
-
-def code_only(text: str) -> str:
-    """`text` with every comment and the inside of every string literal blanked (newlines kept),
-    lexed as Coq does: comments nest, a string inside a comment is lexed as a string (so its
-    "*)" closes nothing), and "" inside a string is an escaped quote.  (A regex that strips
-    (* ... *) without knowing strings would hide `Definition s := "(*". Axiom a : False. ...`.)"""
-    out = []
-    i, n, depth, in_str = 0, len(text), 0, False
-    while i < n:
-        ch = text[i]
-        two = text[i:i + 2]
-        if in_str:
-            if two == '""':
-                out.append("  ")
-                i += 2
-                continue
-            if ch == '"':
-                in_str = False
-                out.append('"' if depth == 0 else " ")
-            else:
-                out.append("\n" if ch == "\n" else " ")
-            i += 1
-        elif two == "(*":
-            depth += 1
-            out.append("  ")
-            i += 2
-        elif depth > 0 and two == "*)":
-            depth -= 1
-            out.append("  ")
-            i += 2
-        elif ch == '"':
-            in_str = True
-            out.append('"' if depth == 0 else " ")
-            i += 1
-        else:
-            out.append(ch if depth == 0 or ch == "\n" else " ")
-            i += 1
-    return "".join(out)
-
-
-_TRUSTED_RENDERED = re.compile(r"Certs/[A-Za-z0-9_]+_(Statement|Check)\.v")
-
-
-def static_checks(files: dict) -> list:
-    """Problems found by a lint of the Coq sources in `files` ({path: bytes}): any word of
-    FORBIDDEN (Admitted, admit, Axiom(s), Parameter(s), Conjecture, native_compute, ...) outside
-    comments and string literals, and any word of SECTION_ONLY (Hypothesis, Variable, Context, ...)
-    outside a closed Section.  Returns [] when clean.  The two trusted rendered files of a
-    certificate (Certs/<Ident>_Statement.v and _Check.v) may use `Redirect` (their read-back), and
-    nothing else of FORBIDDEN."""
-    problems = []
-    for path in sorted(files):
-        if not str(path).endswith(".v"):
-            continue
-        text = code_only(files[path].decode("utf-8", errors="replace"))
-        hits = list(_FORBIDDEN_RE.finditer(text))
-        if _TRUSTED_RENDERED.fullmatch(str(path)):
-            hits = [m for m in hits if m.group(1) != "Redirect"]
-        spans = section_spans(text)
-        hits += [m for m in _SECTION_ONLY_RE.finditer(text) if not any(a < m.start() < b for a, b in spans)]
-        for m in sorted(hits, key=lambda m: m.start()):
-            line = text.count("\n", 0, m.start()) + 1
-            what = m.group(1) if m.re is _FORBIDDEN_RE else m.group(1) + " outside a Section"
-            problems.append(f"{path}:{line}: forbidden {what}")
-    return problems
 
 
 def hand_written_files(project_dir: Path = PROJECT_DIR) -> dict:

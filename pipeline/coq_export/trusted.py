@@ -32,7 +32,9 @@ template, the renderer of it) may be hostile: the worst it can cause is a FAIL, 
     fixpoint, a collapsed universe hierarchy, ...) is refused.
 
 Every output this module reads was written by coqc with `Redirect` into one file per command,
-so no output of one command can be mistaken for another's.
+so no output of one command can be mistaken for another's; check.py takes the statement's
+outputs right after its coqc (which runs before any untrusted file is compiled) and the check
+file's right after its coqc (the last one), and removes them, so no untrusted coqc can write them.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ TRUSTED_SOURCES = ("Spec.v", "ModelOf.v")
 # The trusted templates (relative to the repository) and the trusted Python (this module and
 # the coqc driver): their sha256 are printed on every PASS beside the .v files'.
 TRUSTED_TEMPLATES = ("templates/coq/trusted/statement.v.j2", "templates/coq/trusted/check.v.j2")
-TRUSTED_PYTHON = ("pipeline/coq_export/trusted.py", "pipeline/coq_export/build.py", "pipeline/coq_export/check.py")
+TRUSTED_PYTHON = ("pipeline/coq_export/trusted.py", "pipeline/coq_export/build.py", "pipeline/coq_export/check.py",
+                  "pipeline/coq_export/lint.py", "pipeline/coq_export/allowed_assumptions.json",
+                  "pipeline/certificate/replay.py", "pipeline/certificate/schema.py")
 PINS_FILE = Path(__file__).with_name("allowed_assumptions.json")
 WRAP = 100
 
@@ -340,20 +344,42 @@ class Judgement:
     assumptions: list = field(default_factory=list)  # [(full path, short name)]
 
 
-def _read(build_dir: Path, target: str) -> str | None:
-    p = Path(build_dir) / (target + ".out")
-    try:
-        return p.read_text(errors="replace") if p.is_file() else None
-    except OSError:
-        return None
+def statement_targets(name: str) -> list:
+    """The Redirect targets the statement file writes (read right after its coqc)."""
+    out = outputs(name)
+    return [out["claim"], out["model"]]
 
 
-def judge(build_dir: Path, cert: dict, name: str, coq_version: str) -> Judgement:
-    """Read what coqc printed while compiling the trusted Statement and Check files in
-    `build_dir`, and decide.
+def check_targets(name: str) -> list:
+    """The Redirect targets the check file writes (read right after its coqc)."""
+    out = outputs(name)
+    return [out["locate"], out["check"], out["assumptions"]] + [t for _, t in about_outputs(name)]
 
-    Complexity: linear in the size of the outputs.  Preconditions: both trusted files compiled
-    (exit 0) after the untrusted proof module.  Postconditions: ok only if (a) the elaborated
+
+def take_outputs(build_dir: Path, targets: list) -> dict:
+    """{target: text} of the given Redirect outputs, each read once (a regular file, never
+    through a link) and then removed, so that no later coqc can stand in for them; a missing
+    one is absent from the result.  At most 256 MiB each."""
+    got = {}
+    for t in targets:
+        p = Path(build_dir) / (t + ".out")
+        try:
+            if p.is_symlink() or not p.is_file() or p.stat().st_size > 256 << 20:
+                continue
+            got[t] = p.read_text(errors="replace")
+            p.unlink()
+        except OSError:
+            continue
+    return got
+
+
+def judge(texts: dict, cert: dict, name: str, coq_version: str) -> Judgement:
+    """Decide from what coqc printed while compiling the trusted Statement and Check files
+    (`texts`: {Redirect target: text}, from take_outputs right after each of those compiles).
+
+    Complexity: linear in the size of the outputs.  Preconditions: the statement compiled before
+    any untrusted file, the check file last, and each file's outputs taken right after its
+    coqc.  Postconditions: ok only if (a) the elaborated
     claim is exactly the certificate's claim about the statement's model, (b) the model's normal
     form is exactly the certificate's dimensions and weights, (c) the check file's definition
     has type MaxK.Certs.<Ident>_Statement.claim and that name denotes exactly one object, and
@@ -362,7 +388,7 @@ def judge(build_dir: Path, cert: dict, name: str, coq_version: str) -> Judgement
         return Judgement(False, f"the assumption allowlist is pinned for coqc {ALLOWED_COQ_VERSION}; "
                                 f"this coqc is {coq_version or 'of an unknown version'}")
     out = outputs(name)
-    got = {k: _read(build_dir, t) for k, t in out.items()}
+    got = {k: texts.get(t) for k, t in out.items()}
     missing = [k for k, v in got.items() if v is None]
     if missing:
         return Judgement(False, "coqc printed no read-back for: " + ", ".join(missing))
@@ -395,7 +421,7 @@ def judge(build_dir: Path, cert: dict, name: str, coq_version: str) -> Judgement
         return j
     paths = {}
     for short, target in about_outputs(name):
-        text = _read(build_dir, target)
+        text = texts.get(target)
         paths[short] = parse_about(text) if text is not None else None
     bad = []
     for nm, ty in entries:
