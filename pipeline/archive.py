@@ -226,7 +226,8 @@ def create_archive(model_path, cert_path, out_path, reports=(), name=None, rende
     from .certificate.certify import certify
     from .certificate.replay import replay
     from .certificate.schema import CertificateError, dump_certificate, load_certificate
-    from .model.checkpoint import atomic_write_bytes, load_weights, metadata_path
+    from .fileio import atomic_write_bytes
+    from .model.checkpoint import load_weights, metadata_path
 
     exporters = load_exporters() if exporters is None else list(exporters)
     model_path, cert_path = Path(model_path), Path(cert_path)

@@ -113,7 +113,7 @@ def _fail_line(e) -> str:
 
 
 def _write_json(path, obj) -> None:
-    from .model.checkpoint import atomic_write_json
+    from .fileio import atomic_write_json
 
     atomic_write_json(Path(path), obj, sort_keys=False)  # reports keep their documented key order
 
@@ -153,7 +153,8 @@ def cmd_frontier(args) -> int:
     from tqdm import tqdm
 
     from .frontier import frontier_model, group_summary, render_markdown, render_png, select_configs
-    from .model.checkpoint import atomic_write_bytes, load_weights
+    from .fileio import atomic_write_bytes
+    from .model.checkpoint import load_weights
 
     try:
         configs = select_configs(args.configs)
@@ -185,7 +186,7 @@ def cmd_bounds(args) -> int:
     out = Path(args.out_dir)
     stem = Path(args.model).stem
     _write_json(out / f"{stem}.bounds.json", rows)
-    from .model.checkpoint import atomic_write_bytes
+    from .fileio import atomic_write_bytes
 
     atomic_write_bytes(out / f"{stem}.bounds.txt", text.encode())
     print(text, end="")
@@ -197,7 +198,7 @@ def cmd_bounds(args) -> int:
 def cmd_certify(args) -> int:
     from .certificate.certify import certify
     from .certificate.schema import dump_certificate
-    from .model.checkpoint import atomic_write_bytes
+    from .fileio import atomic_write_bytes
 
     from .certificate.certify import check_frac_bits
     from .errors import PipelineError

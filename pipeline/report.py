@@ -15,8 +15,9 @@ def run_bound(strategy: str, weights, progress=False, with_float32=True):
         f32 = None
         if with_float32:
             from .model.evaluate import float32_accuracy
+            from .paths import path_matrices
 
-            c, tot = float32_accuracy(weights, progress=progress)
+            c, tot = float32_accuracy(weights, progress=progress, paths=path_matrices(weights))
             f32 = c / tot
         return run(weights, progress=progress, float32_accuracy=f32)
     return run(weights, progress=progress)

@@ -203,7 +203,7 @@ def read_record(path: Path):
 
 
 def write_record(path: Path, rec: dict) -> dict:
-    from .model.checkpoint import atomic_write_bytes
+    from .fileio import atomic_write_bytes
 
     rec = {k: rec[k] for k in RECORD_KEYS if k != "checksum"}
     rec["checksum"] = record_checksum(rec)
@@ -269,7 +269,7 @@ class SweepDir:
 
     def prepare(self) -> None:
         """check(), then create the folders, write sweep.json, remove our stale temp files."""
-        from .model.checkpoint import atomic_write_json
+        from .fileio import atomic_write_json
 
         self.check()
         meta = self.root / "sweep.json"
@@ -739,7 +739,7 @@ class _Driver:
         return write_record(path, rec)
 
     def _done(self, seed: int, step: str, out: dict) -> None:
-        from .model.checkpoint import atomic_write_bytes
+        from .fileio import atomic_write_bytes
 
         run = {"seconds": out.get("seconds"), "cpu_seconds": out.get("cpu_seconds"), "host": out.get("host")}
         if step == "train":

@@ -324,7 +324,7 @@ def plot(rows: list, out_dir: Path, title: str) -> list[Path]:
 def write_report(sweep_dir, out_dir=None) -> dict:
     """Write report.md, report.json and plots/*.png into out_dir (default: the sweep folder).
     Returns {"markdown": path, "json": path, "plots": [paths], "table": ..., "failures": ...}."""
-    from .model.checkpoint import atomic_write_bytes, atomic_write_json
+    from .fileio import atomic_write_bytes, atomic_write_json
 
     sweep_dir = Path(sweep_dir)
     data = collect(sweep_dir)

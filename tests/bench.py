@@ -28,7 +28,8 @@ from oracles import float_cubic_count  # noqa: E402
 from pipeline.certificate.certify import certify  # noqa: E402
 from pipeline.certificate.replay import replay  # noqa: E402
 from pipeline.certificate.schema import dump_certificate  # noqa: E402
-from pipeline.model.checkpoint import atomic_write_bytes, atomic_write_json, load_weights  # noqa: E402
+from pipeline.fileio import atomic_write_bytes, atomic_write_json  # noqa: E402
+from pipeline.model.checkpoint import load_weights  # noqa: E402
 from pipeline.strategies import brute_force, cubic  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

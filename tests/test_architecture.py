@@ -40,6 +40,27 @@ def test_numerics_knows_nothing_of_models():
         assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
 
 
+def test_model_never_reaches_up():
+    """pipeline/model/ is the bottom floor above numerics: it imports nothing of the paths,
+    strategies, certificates, exporters or drivers (issue 18: evaluate took the path matrices
+    from pipeline/paths.py; the caller now passes them in)."""
+    for f in files("model"):
+        bad = [m for m in imports(f) if m.startswith("pipeline") and not m.startswith(("pipeline.model", "pipeline.fileio", "pipeline.errors"))]
+        assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
+
+
+def test_trusted_coq_driver_imports_only_the_trusted_base():
+    """The trusted Coq modules (README "Trust model") import the standard library, jinja2, the
+    schema, the replay and each other, plus the untrusted renderer only in check.py (for the
+    proof module's bytes and the file list, both judged afterwards)."""
+    trusted = {"trusted.py", "build.py", "lint.py"}
+    for f in files("coq_export"):
+        if f.name in trusted:
+            bad = [m for m in imports(f) if m.startswith("pipeline") and m not in (
+                "pipeline.certificate.schema", "pipeline.render_common", "pipeline.coq_export.lint")]
+            assert not bad, f"{f.relative_to(ROOT)} imports {bad}"
+
+
 def test_nothing_imports_the_cli():
     for f in PKG.rglob("*.py"):
         if f.name == "cli.py":

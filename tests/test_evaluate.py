@@ -6,6 +6,7 @@ import torch
 
 from helpers import maxlike_weights, random_weights
 from pipeline.model.checkpoint import load_weights
+from pipeline.paths import path_matrices
 from pipeline.model.evaluate import all_inputs, correct_mask, float32_accuracy, screen_surely_correct
 from pipeline.model.transformer import MaxKTransformer
 from pipeline.model.weights import make_weights
@@ -35,22 +36,22 @@ def _forward_mask(w):
 @pytest.mark.parametrize("i", range(len(MODELS)))
 def test_screened_equals_torch(i):
     w = MODELS[i]
-    full = float32_accuracy(w, screen=False)
-    assert float32_accuracy(w) == full
+    full = float32_accuracy(w)
+    assert float32_accuracy(w, paths=path_matrices(w)) == full
     assert full[0] == int(_forward_mask(w).sum())
 
 
 @pytest.mark.parametrize("i", range(len(MODELS)))
 def test_screen_only_keeps_inputs_torch_gets_right(i):
     w = MODELS[i]
-    sure = screen_surely_correct(w)
+    sure = screen_surely_correct(w, path_matrices(w))
     assert not (sure & ~_forward_mask(w)).any()
 
 
 def test_screen_is_not_vacuous():
     """On a max-like model the screen settles most of the correct inputs (so torch runs on few)."""
     w = maxlike_weights(V=8, n=3, seed=0, strength=4)
-    sure = screen_surely_correct(w)
+    sure = screen_surely_correct(w, path_matrices(w))
     correct = _forward_mask(w).sum()
     assert correct >= 0.5 * sure.size and sure.sum() >= 0.9 * correct
 
@@ -58,4 +59,4 @@ def test_screen_is_not_vacuous():
 @pytest.mark.slow
 def test_screened_equals_torch_on_the_shipped_model():
     w = load_weights("artifacts/models/max4-seed123.safetensors")
-    assert float32_accuracy(w) == float32_accuracy(w, screen=False)
+    assert float32_accuracy(w, paths=path_matrices(w)) == float32_accuracy(w)

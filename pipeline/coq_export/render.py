@@ -44,7 +44,7 @@ import jinja2
 
 from pipeline.certificate.schema import PARAM_NAMES
 from pipeline.render_common import template_env, wrap_list
-from pipeline.model.checkpoint import atomic_write_bytes
+from pipeline.fileio import atomic_write_bytes
 from . import trusted as T
 from .lint import FORBIDDEN, SECTION_ONLY, code_only, section_spans, static_checks  # noqa: F401 (the face)
 from .trusted import coq_ident

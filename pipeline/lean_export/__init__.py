@@ -1,5 +1,5 @@
 """Lean export: Jinja2 rendering of certificates into the Lake package under lean/ (templates in
-templates/).  The renderer is untrusted; `lake build` re-checks everything it writes.
+templates/lean/).  The renderer is untrusted; `lake build` re-checks everything it writes.
 """
 
 from pipeline.lean_export.render import (  # noqa: F401

@@ -4,7 +4,7 @@
     maxk lean-bench --ops 100000
 
 Owns the generated part of the Lake package under lean/: for a certificate named N (a Lean
-identifier made from `name`) it writes, through the Jinja2 templates in templates/,
+identifier made from `name`) it writes, through the Jinja2 templates in templates/lean/,
 
     lean/MaxKCert/Certs/N/Weights.lean   the twelve tensors (mantissa rows, exponent)
     lean/MaxKCert/Certs/N/Tables.lean    exp_eqke, exp_eqkp (lo, hi) and orders
@@ -39,10 +39,10 @@ import jinja2
 
 from pipeline.certificate import replay as R
 from pipeline.render_common import template_env, wrap_list
-from pipeline.model.checkpoint import atomic_write_bytes
+from pipeline.fileio import atomic_write_bytes
 from pipeline.certificate.schema import PARAM_NAMES, CertificateError, validate_certificate
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "lean"
 MAX_ARRANGEMENTS = 2000  # default cap on the arrangements (k in S, low/high) one cells theorem checks
 CERTS_DIR = Path("MaxKCert") / "Certs"  # relative to the Lake package root (out_dir)
 ROOT_MODULE = "MaxKCert"

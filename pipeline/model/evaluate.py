@@ -20,11 +20,11 @@ delta = SCREEN_MARGIN times the largest path-matrix magnitude (orders of magnitu
 float64 rounding of logits), is counted as correct without running torch: its exact margin is at
 least delta, far more than float32 rounding can move a logit difference.  Every other input (near
 ties, wrong answers, bounds that are too loose) runs the torch forward exactly as before.  So the
-result is the torch float32 count; `screen=False` runs torch on everything (the tests compare both).
+result is the torch float32 count; without `paths` torch runs on everything (the tests compare both).
 
     .venv/bin/python -c "from pipeline.model.checkpoint import load_weights; \
-from pipeline.model.evaluate import float32_accuracy; \
-print(float32_accuracy(load_weights('artifacts/models/max4-seed123.safetensors')))"
+from pipeline.model.evaluate import float32_accuracy; from pipeline.paths import path_matrices; \
+w = load_weights('artifacts/models/max4-seed123.safetensors'); print(float32_accuracy(w, paths=path_matrices(w)))"
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..paths import path_matrices
 
 from .transformer import MaxKTransformer
 from .weights import Weights
@@ -62,15 +61,16 @@ def correct_mask(logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
 SCREEN_MARGIN = 1e-3  # delta / (largest |entry| of EUPU, EVOU, PVOU); float32 rounding is ~1e-7 of that
 
 
-def screen_surely_correct(weights: Weights) -> np.ndarray:
+def screen_surely_correct(weights: Weights, P) -> np.ndarray:
     """bool [V^n] in input-number order: inputs whose logit margin is >= delta in exact arithmetic
     (up to float64 rounding, far below delta): module docstring "Speed".  Not a proof: a screen.
+    `P`: the float64 path matrices of `weights` (pipeline.paths.path_matrices; passed in, so that
+    this module does not reach up to pipeline/paths.py).
 
     Cost: O(n V^3) for h plus O(n) per input (float64 numpy, one query token at a time).
     """
     cfg = weights.config
     V, n = cfg.d_vocab, cfg.n_ctx
-    P = path_matrices(weights)
     s = np.sqrt(cfg.d_head)
     scale = max(np.abs(P.EUPU).max(), np.abs(P.EVOU).max(), np.abs(P.PVOU).max())
     delta = SCREEN_MARGIN * scale
@@ -103,21 +103,22 @@ def screen_surely_correct(weights: Weights) -> np.ndarray:
 
 @torch.no_grad()
 def float32_accuracy(weights: Weights, batch_size: int = 1 << 15, progress: bool = False,
-                     screen: bool = True) -> tuple[int, int]:
+                     paths=None) -> tuple[int, int]:
     """(n_correct, n_total) of the float32 torch forward over all V^n inputs.
 
     Same arithmetic as `MaxKTransformer.forward`, with the row-wise projections hoisted: the
     residual W_E[t] + W_pos[p] and its q, k, v projections depend only on (p, t), so they are
     computed once per (position, token) and gathered per input.  Cost ~ V^n (n d_head +
     d_head d_model + d_model V) multiply-adds, in batches of `batch_size` inputs, for the inputs
-    the screen (module docstring "Speed"; screen=False: none) does not settle.
+    the screen does not settle (module docstring "Speed"; it runs when `paths`, the float64 path
+    matrices of `weights` from pipeline.paths.path_matrices, is given; paths=None: no screen).
     """
     assert batch_size >= 1, f"batch_size must be positive, got {batch_size}"
     cfg = weights.config
     V, n = cfg.d_vocab, cfg.n_ctx
     total = V**n
-    if screen:
-        sure = screen_surely_correct(weights)
+    if paths is not None:
+        sure = screen_surely_correct(weights, paths)
         todo = torch.from_numpy(np.flatnonzero(~sure).astype(np.int64))
         n_correct = int(sure.sum())
     else:
