@@ -314,6 +314,24 @@ def cmd_coq_check(args) -> int:
     return res.code
 
 
+def cmd_coq_proof(args) -> int:
+    from .coq_export.check import PROJECT_DIR, prove_layers
+
+    def progress(i, n, rel, reused):
+        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", flush=True)
+
+    try:
+        res = prove_layers(Path(args.coq_dir) if args.coq_dir else PROJECT_DIR,
+                           cache_dir=Path(args.cache_dir) if args.cache_dir else None, use_cache=not args.no_cache,
+                           progress=progress)
+    except FileNotFoundError as e:
+        raise UserError(str(e).strip("'\"")) from None
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    print("\n".join(res.lines))
+    return res.code
+
+
 # ---------------------------------------------------------------- archives
 def cmd_archive(args) -> int:
     from .archive import create_archive
@@ -500,6 +518,14 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("--memory-gib", type=_float_range(0.5, 1024), default=8.0,
                     help="address-space limit of each coqc, GiB (0.5..1024, default 8)")
     cc.set_defaults(func=cmd_coq_check)
+
+    cp = sub.add_parser("coq-proof", help="compile the hand-written Coq project (checker, Spec.v, ModelOf.v, "
+                        "the proof of checker_sound) and print the axioms of each layer (Proof/Audit.v); "
+                        "exit 3 if coqc is missing")
+    cp.add_argument("--coq-dir", help="the Coq project folder (default: the installed pipeline's coq/)")
+    cp.add_argument("--cache-dir", help="compiled-layer cache (default ~/.cache/maxk/coq-build)")
+    cp.add_argument("--no-cache", action="store_true", help="compile every file, reuse nothing")
+    cp.set_defaults(func=cmd_coq_proof)
 
     a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
     a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")

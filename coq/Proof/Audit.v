@@ -6,13 +6,13 @@
     Print Assumptions is transitive: the three composed results (accuracy_of_lists,
     cell_list_correct, c0_list_correct) cover every layer they use; the others are listed
     because they are headline results or outside that cone (Align). *)
-From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count Proof.AllSeqs
-  Proof.PathForm Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge
-  Proof.CellInt Proof.Keys Proof.CountInt Proof.ExpLoop
-  Proof.Orders Proof.ListOps Proof.PathList Proof.Align
-  Proof.SplitList Proof.Arrange Proof.ExpTables
-  Proof.MaskArr Proof.C0List Proof.CellList
-  Proof.Assemble.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Reals.ExpSeries Proof.Int.ExpInt Proof.Reals.Count Proof.Reals.AllSeqs
+  Proof.Reals.PathForm Proof.Int.PathInt Proof.Reals.Sign Proof.Reals.Cubic Proof.Reals.CellSound Proof.Int.Bridge
+  Proof.Int.CellInt Proof.Int.Keys Proof.Int.CountInt Proof.Twins.ExpLoop
+  Proof.Twins.Orders Proof.Twins.ListOps Proof.Twins.PathList Proof.Twins.Align
+  Proof.Twins.SplitList Proof.Twins.Arrange Proof.Twins.ExpTables
+  Proof.Twins.MaskArr Proof.Twins.C0List Proof.Twins.CellList
+  Proof.Twins.Assemble.
 
 Print Assumptions accuracy_of_lists.
 Print Assumptions cell_list_correct.
@@ -54,7 +54,7 @@ Print Assumptions count_correct_le.
    rest on the kernel's primitive integers (PrimInt63.* ) and the standard library's
    specifications of them (Uint63.* ), exactly the names of pipeline/coq_export/render.py's
    ALLOWED_ASSUMPTIONS; tests/test_coq_proof.py checks both parts. *)
-From MaxK Require Import Checker Proof.Link Proof.Model Proof.Loops Proof.Sound.
+From MaxK Require Import Checker Proof.Link.Link Proof.Link.Model Proof.Link.Loops Proof.Sound.
 Print Assumptions compute_paths_link.
 Print Assumptions orders_ok_rows.
 Print Assumptions header_facts.

@@ -14,9 +14,9 @@
     - Assemble.v: distinct correct cells count at most [count_correct]. *)
 From Coq Require Import ZArith Lia List Sorted Bool.
 From Bignums Require Import BigZ.
-From MaxK Require Import Spec Checker CheckerSpec Proof.PathInt Proof.PathList Proof.ExpInt
-  Proof.ExpTables Proof.Orders Proof.Keys Proof.Count Proof.CountInt Proof.MaskArr
-  Proof.CellList Proof.Assemble Proof.Link Proof.Model Proof.Loops.
+From MaxK Require Import Spec Checker CheckerSpec Proof.Int.PathInt Proof.Twins.PathList Proof.Int.ExpInt
+  Proof.Twins.ExpTables Proof.Twins.Orders Proof.Int.Keys Proof.Reals.Count Proof.Int.CountInt Proof.Twins.MaskArr
+  Proof.Twins.CellList Proof.Twins.Assemble Proof.Link.Link Proof.Link.Model Proof.Link.Loops.
 Import ListNotations.
 Local Open Scope Z_scope.
 

@@ -274,3 +274,42 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
         f"(each identified by full path and type), nothing else")
     res.code = 0
     return res
+
+
+def prove_layers(project_dir: Path = PROJECT_DIR, *, cache_dir: Path | None = None, use_cache: bool = True,
+                 memory_bytes: int = B.DEFAULT_MEMORY_BYTES, timeout: float = B.DEFAULT_TIMEOUT_S,
+                 progress=None) -> CoqCheck:
+    """`maxk coq-proof`: compile every hand-written file of _CoqProject (the checker, Spec.v,
+    ModelOf.v, the proof of checker_sound) and the audit file Proof/Audit.v, in a fresh folder in
+    coqdep's order, and return the audit's output (Print Assumptions of each layer's main lemmas)
+    as the lines.  No certificate: nothing is judged here (tests/test_coq_proof.py checks the
+    audit's assumptions)."""
+    coqc = B.find_coqc()
+    if coqc is None:
+        return CoqCheck(3, [C.COQ_MISSING])
+    project_dir = Path(project_dir)
+    res = CoqCheck(1, coqc=coqc, coqc_version=B.coqc_version(coqc))
+    sources = hand_written_sources(project_dir)
+    audit = project_dir / C.AUDIT_SOURCE
+    if not audit.is_file() or audit.is_symlink():
+        raise FileNotFoundError(f"{audit}: the hand-written Coq file is missing")
+    sources[C.AUDIT_SOURCE] = audit.read_bytes()
+    problems = L.static_checks({rel: data for rel, data in sources.items() if rel not in T.TRUSTED_SOURCES})
+    if problems:
+        res.lines.append("FAIL: forbidden Coq constructs: " + "; ".join(problems))
+        return res
+    with tempfile.TemporaryDirectory(prefix="maxk-coq-") as tmp:
+        t0 = time.perf_counter()
+        b = B.build(sources, Path(tmp) / "build", coqc, fresh={C.AUDIT_SOURCE},
+                    cache_dir=(cache_dir or B.default_cache_dir()) if use_cache else None,
+                    memory_bytes=memory_bytes, timeout=timeout, progress=progress)
+        res.seconds = time.perf_counter() - t0
+    if not b.ok:
+        last = [ln for ln in b.stderr.strip().splitlines() if ln.strip()][-3:]
+        res.lines.append(f"FAIL: coqc on {b.failed} ({b.why}): " + " ".join(x.strip() for x in last)[:400])
+        return res
+    res.lines += b.stdout[C.AUDIT_SOURCE].rstrip().splitlines()
+    res.lines.append(f"compiled {len(b.compiled)} files, reused {len(b.reused)} from the cache ({res.seconds:.1f} s); "
+                     f"{coqc} (Coq {res.coqc_version})")
+    res.code = 0
+    return res

@@ -10,7 +10,7 @@
       then j times H <- ceil(H^2 / 2^F).
     (replay.py writes [x << k] for [x * 2^k].) *)
 From Coq Require Import ZArith Reals Lia Lra.
-From MaxK Require Import Spec Proof.Sums Proof.ExpSeries.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Reals.ExpSeries.
 
 (** ** The algorithms, over Z *)
 Local Open Scope Z_scope.

@@ -7,8 +7,8 @@
     by EQKP; split maxima U, E, P of the shifted integer path matrices; and both sorted
     arrangements' ub-sums negative for every k in S. *)
 From Coq Require Import ZArith Reals Lia Lra List.
-From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.Count Proof.PathForm
-  Proof.PathInt Proof.Sign Proof.Cubic Proof.CellSound Proof.Bridge.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Reals.ExpSeries Proof.Int.ExpInt Proof.Reals.Count Proof.Reals.PathForm
+  Proof.Int.PathInt Proof.Reals.Sign Proof.Reals.Cubic Proof.Reals.CellSound Proof.Int.Bridge.
 Import ListNotations.
 Local Open Scope R_scope.
 

@@ -3,7 +3,7 @@
     e - e0 gives the aligned integers of PathInt.v ([amat] / [aent]); the common exponent
     e0 = min(0, min e) is below every exponent. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Spec Proof.PathInt Proof.ListOps Proof.PathList.
+From MaxK Require Import Spec Proof.Int.PathInt Proof.Twins.ListOps Proof.Twins.PathList.
 Import ListNotations.
 Local Open Scope Z_scope.
 

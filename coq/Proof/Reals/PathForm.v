@@ -6,7 +6,7 @@
     (b_V, b_O are inside EVOU: sum_i attn_i = 1 moves them into the sum; b_U is in EUPU.)
     The matrices are the real-valued ones, read directly off the weights. *)
 From Coq Require Import Reals Lia Lra.
-From MaxK Require Import Spec Proof.Sums.
+From MaxK Require Import Spec Proof.Reals.Sums.
 Local Open Scope R_scope.
 
 Section Paths.

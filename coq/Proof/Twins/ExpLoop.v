@@ -2,7 +2,7 @@
     (accumulator loops, [NT - 1] Taylor steps, the remainder term added at the end), over Z,
     equal the reference definitions of ExpInt.v, so their soundness carries over. *)
 From Coq Require Import ZArith Lia.
-From MaxK Require Import Proof.ExpInt.
+From MaxK Require Import Proof.Int.ExpInt.
 Local Open Scope Z_scope.
 
 Fixpoint taylor_lowerZ (F r : Z) (k : nat) (i t total : Z) : Z :=

@@ -1,7 +1,7 @@
 (** * PathList.v — compute_paths in the list shape of coq/Checker.v, over Z: every entry of
     its five matrices is the PathInt.v integer (hence, times 2^(4 e0), the real path matrix). *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Spec Proof.ExpInt Proof.PathInt Proof.ListOps.
+From MaxK Require Import Spec Proof.Int.ExpInt Proof.Int.PathInt Proof.Twins.ListOps.
 Import ListNotations.
 Local Open Scope Z_scope.
 

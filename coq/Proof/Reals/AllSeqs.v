@@ -7,7 +7,7 @@
     [count_correct M <= d_vocab M ^ n_ctx M] ([count_correct_le]): the accuracy that Spec.v
     states is a number of distinct inputs out of [d_vocab ^ n_ctx]. *)
 From Coq Require Import Arith Lia List.
-From MaxK Require Import Spec Proof.Count.
+From MaxK Require Import Spec Proof.Reals.Count.
 Import ListNotations.
 Local Open Scope nat_scope.
 

@@ -2,8 +2,8 @@
     arrangements, then a walk of k along the mask's bits), over Z: it establishes, for every
     k of the cell's set S = mask_set m mask, the two ub-sum inequalities of CellInt.v (Hk). *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Proof.ExpInt Proof.Cubic Proof.ListOps Proof.Orders Proof.PathList
-  Proof.CountInt Proof.Arrange.
+From MaxK Require Import Proof.Int.ExpInt Proof.Reals.Cubic Proof.Twins.ListOps Proof.Twins.Orders Proof.Twins.PathList
+  Proof.Int.CountInt Proof.Twins.Arrange.
 Import ListNotations.
 Local Open Scope Z_scope.
 

@@ -2,7 +2,7 @@
     [chooseZ] (C(n, k) as prod_{i=1..k} (n-k+i)/i, every partial product exact) equals
     Count.binom, and [popcountZ mask] is the size of [mask_set m mask], the set S of a cell. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Spec Proof.Count.
+From MaxK Require Import Spec Proof.Reals.Count.
 Import ListNotations.
 Local Open Scope Z_scope.
 

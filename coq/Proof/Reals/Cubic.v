@@ -11,7 +11,7 @@
     - [exists_argmax], [exchange_le]: replacing every non-max token by an argmax k* of
       e(k) g(k) over S does not decrease the sum (mixed inputs). *)
 From Coq Require Import ZArith Reals Lia Lra List Permutation.
-From MaxK Require Import Spec Proof.Sums Proof.ExpInt.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Int.ExpInt.
 Import ListNotations.
 Local Open Scope R_scope.
 

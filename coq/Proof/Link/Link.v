@@ -4,9 +4,9 @@
 From Coq Require Import List ZArith Lia.
 From Bignums Require Import BigZ.
 From MaxK Require Import Checker CheckerSpec.
-From MaxK Require Proof.ExpInt Proof.ExpLoop Proof.CountInt Proof.Keys Proof.Orders
-  Proof.ListOps Proof.ExpTables Proof.PathList Proof.Cubic Proof.SplitList Proof.Arrange
-  Proof.MaskArr Proof.C0List Proof.CellList.
+From MaxK Require Proof.Int.ExpInt Proof.Twins.ExpLoop Proof.Int.CountInt Proof.Int.Keys Proof.Twins.Orders
+  Proof.Twins.ListOps Proof.Twins.ExpTables Proof.Twins.PathList Proof.Reals.Cubic Proof.Twins.SplitList Proof.Twins.Arrange
+  Proof.Twins.MaskArr Proof.Twins.C0List Proof.Twins.CellList.
 Import ListNotations.
 Local Open Scope Z_scope.
 

@@ -8,8 +8,8 @@
     - [bracket_split_le]: split maxima of the integer path matrices (with a shift vector)
       bound the real bracket of Sign.v. *)
 From Coq Require Import ZArith Reals Lia Lra List.
-From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.ExpInt Proof.PathForm
-  Proof.PathInt Proof.Cubic.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Reals.ExpSeries Proof.Int.ExpInt Proof.Reals.PathForm
+  Proof.Int.PathInt Proof.Reals.Cubic.
 Local Open Scope R_scope.
 
 Lemma div_le_inv : forall P b r, 0 < b -> 0 < r -> P * r <= b -> P * / b <= / r.

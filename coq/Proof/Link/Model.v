@@ -11,8 +11,8 @@
     comparisons, Link.v for vshl, Align.v for the aligned entries. *)
 From Coq Require Import ZArith Lia List Bool.
 From Bignums Require Import BigZ.
-From MaxK Require Import Checker CheckerSpec Spec Proof.PathInt Proof.PathList Proof.Align
-  Proof.Link.
+From MaxK Require Import Checker CheckerSpec Spec Proof.Int.PathInt Proof.Twins.PathList Proof.Twins.Align
+  Proof.Link.Link.
 Import ListNotations.
 Local Open Scope Z_scope.
 

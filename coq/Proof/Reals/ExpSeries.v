@@ -2,7 +2,7 @@
     [taylor N r = sum_{k<N} r^k / k!];  for r >= 0, [taylor N r <= exp r];
     for 0 <= r <= 1 and N >= 1, [exp r <= taylor N r + 2 r^N / N!]. *)
 From Coq Require Import Reals Lia Lra.
-From MaxK Require Import Spec Proof.Sums.
+From MaxK Require Import Spec Proof.Reals.Sums.
 Local Open Scope R_scope.
 
 Definition tterm (r : R) (k : nat) : R := r ^ k / INR (fact k).

@@ -13,8 +13,8 @@
 From Coq Require Import List ZArith Lia Sorted.
 From Bignums Require Import BigZ.
 From MaxK Require Import Checker CheckerSpec.
-From MaxK Require Proof.Count Proof.Keys Proof.CountInt Proof.Orders Proof.ListOps
-  Proof.PathList Proof.SplitList Proof.MaskArr Proof.CellList Proof.Assemble Proof.Link.
+From MaxK Require Proof.Reals.Count Proof.Int.Keys Proof.Int.CountInt Proof.Twins.Orders Proof.Twins.ListOps
+  Proof.Twins.PathList Proof.Twins.SplitList Proof.Twins.MaskArr Proof.Twins.CellList Proof.Twins.Assemble Proof.Link.Link.
 Import ListNotations.
 Local Open Scope Z_scope.
 

@@ -5,7 +5,7 @@
     where X'[., y] = X[., y] - X[., m]; so a negative weighted sum proves logit[y] < logit[m].
     The weights split as w_i = e(q, t_i) p(q, i) with e, p the certificate's exp tables. *)
 From Coq Require Import Reals Lia Lra.
-From MaxK Require Import Spec Proof.Sums Proof.PathForm.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Reals.PathForm.
 Local Open Scope R_scope.
 
 Section Sign.

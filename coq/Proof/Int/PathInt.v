@@ -5,7 +5,7 @@
     Weights are aligned to the common exponent e0 <= every tensor exponent:
     [aent T k = mantissa_k * 2^(exponent T - e0)] (replay: [mant << (e - e0)]), z = -e0. *)
 From Coq Require Import ZArith Reals Lia Lra List.
-From MaxK Require Import Spec Proof.Sums Proof.ExpInt Proof.PathForm.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Int.ExpInt Proof.Reals.PathForm.
 Local Open Scope R_scope.
 
 (** ** Alignment *)

@@ -2,7 +2,7 @@
     from firstn / skipn of the order, slot_weights, slots_sum), over Z, as the zsum forms of
     CellInt.v's hypothesis Hk. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Proof.ExpInt Proof.Cubic Proof.ListOps Proof.Orders Proof.PathList.
+From MaxK Require Import Proof.Int.ExpInt Proof.Reals.Cubic Proof.Twins.ListOps Proof.Twins.Orders Proof.Twins.PathList.
 Import ListNotations.
 Local Open Scope Z_scope.
 

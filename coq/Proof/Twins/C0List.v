@@ -2,7 +2,7 @@
     ub-terms per position, the query position being the last row; all_neg_except), over Z:
     entry y of the accumulated vector is the zsum over positions of CellInt.v's c0 hypothesis. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Proof.ExpInt Proof.Cubic Proof.ListOps Proof.PathList.
+From MaxK Require Import Proof.Int.ExpInt Proof.Reals.Cubic Proof.Twins.ListOps Proof.Twins.PathList.
 Import ListNotations.
 Local Open Scope Z_scope.
 

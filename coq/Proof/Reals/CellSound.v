@@ -9,8 +9,8 @@
     through ExpInt (the exp tables), Cubic.ubZ_sound (the ub-sums bound the exact sums)
     and its split maxima. *)
 From Coq Require Import Reals Lia Lra List.
-From MaxK Require Import Spec Proof.Sums Proof.ExpSeries Proof.Count Proof.PathForm Proof.Sign
-  Proof.Cubic.
+From MaxK Require Import Spec Proof.Reals.Sums Proof.Reals.ExpSeries Proof.Reals.Count Proof.Reals.PathForm Proof.Reals.Sign
+  Proof.Reals.Cubic.
 Import ListNotations.
 Local Open Scope R_scope.
 

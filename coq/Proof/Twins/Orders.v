@@ -2,7 +2,7 @@
     a passing order is a permutation of the non-query slots (Cubic.is_perm) sorted by its
     EQKP row. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Proof.Cubic.
+From MaxK Require Import Proof.Reals.Cubic.
 Import ListNotations.
 Local Open Scope Z_scope.
 

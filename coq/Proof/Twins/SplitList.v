@@ -2,7 +2,7 @@
     P(m) bound the shifted, centred path entries exactly as CellInt.v's hypotheses HU, HE, HP
     require. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Proof.ListOps Proof.PathList.
+From MaxK Require Import Proof.Twins.ListOps Proof.Twins.PathList.
 Import ListNotations.
 Local Open Scope Z_scope.
 

@@ -2,7 +2,7 @@
     the rows of EQKE or EQKP), over Z: every entry passes ExpInt's check_exp_neg against its
     row maximum, as CellInt.v's hypotheses HtabE / HtabP require. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Proof.ExpInt Proof.ExpLoop Proof.ListOps.
+From MaxK Require Import Proof.Int.ExpInt Proof.Twins.ExpLoop Proof.Twins.ListOps.
 Import ListNotations.
 Local Open Scope Z_scope.
 

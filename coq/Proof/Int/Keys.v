@@ -4,7 +4,7 @@
     c0 entry is the cell (q, m, 0, []) and every cell of check_cells has c >= 1.  So the keys
     (q, m, c) of all of them are pairwise distinct ([all_keys_NoDup]), as Count.v needs. *)
 From Coq Require Import Arith ZArith Lia List Sorted.
-From MaxK Require Import Spec Proof.Count.
+From MaxK Require Import Spec Proof.Reals.Count.
 Import ListNotations.
 Local Open Scope nat_scope.
 

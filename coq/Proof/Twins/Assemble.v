@@ -2,7 +2,7 @@
     to cover only correct inputs, give claimed = len(c0) + sum_cells C(n-1, c) popcount(mask)^c
     <= count_correct (check 10, with CountInt's Checker-shaped chooseZ and popcountZ). *)
 From Coq Require Import ZArith Lia List Sorted.
-From MaxK Require Import Spec Proof.Count Proof.Keys Proof.CountInt.
+From MaxK Require Import Spec Proof.Reals.Count Proof.Int.Keys Proof.Int.CountInt.
 Import ListNotations.
 Local Open Scope Z_scope.
 

@@ -4,7 +4,7 @@
     these lemmas then give the path matrices as Z sums (PathInt.v) and the split maxima as
     upper bounds (CellInt.v). *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Proof.ExpInt.
+From MaxK Require Import Proof.Int.ExpInt.
 Import ListNotations.
 Local Open Scope Z_scope.
 

@@ -2,9 +2,9 @@
     aligned weights, the exp tables, the orders, a shift vector, split_maximaZ, mask_okZ on the
     two prepared arrangements) => every input the cell covers is correct in Spec's semantics. *)
 From Coq Require Import ZArith Lia List.
-From MaxK Require Import Spec Proof.ExpInt Proof.ExpLoop Proof.Count Proof.PathInt Proof.Cubic
-  Proof.CellSound Proof.CellInt Proof.ListOps Proof.PathList Proof.Orders Proof.SplitList
-  Proof.Arrange Proof.ExpTables Proof.MaskArr Proof.CountInt Proof.C0List.
+From MaxK Require Import Spec Proof.Int.ExpInt Proof.Twins.ExpLoop Proof.Reals.Count Proof.Int.PathInt Proof.Reals.Cubic
+  Proof.Reals.CellSound Proof.Int.CellInt Proof.Twins.ListOps Proof.Twins.PathList Proof.Twins.Orders Proof.Twins.SplitList
+  Proof.Twins.Arrange Proof.Twins.ExpTables Proof.Twins.MaskArr Proof.Int.CountInt Proof.Twins.C0List.
 Import ListNotations.
 Local Open Scope Z_scope.
 
