@@ -14,7 +14,7 @@
     - Assemble.v: distinct correct cells count at most [count_correct]. *)
 From Coq Require Import ZArith Lia List Sorted Bool.
 From Bignums Require Import BigZ.
-From MaxK Require Import Spec Checker CheckerSpec Proof.Int.PathInt Proof.Twins.PathList Proof.Int.ExpInt
+From MaxK Require Import Spec Checker CheckerSpec Proof.Int.PathInt Proof.Twins.PathList Proof.Twins.Good Proof.Int.ExpInt
   Proof.Twins.ExpTables Proof.Twins.Orders Proof.Int.Keys Proof.Reals.Count Proof.Int.CountInt Proof.Twins.MaskArr
   Proof.Twins.CellList Proof.Twins.Assemble Proof.Link.Link Proof.Link.Model Proof.Link.Loops.
 Import ListNotations.
@@ -23,7 +23,7 @@ Local Open Scope Z_scope.
 Notation toZ := BigZ.to_Z.
 
 
-(** CellList's two theorems with their weight hypotheses bundled as [Good]. *)
+(** CellList's two theorems, which take the weight facts as one record [Good]. *)
 Section WithGood.
 Variables (M : Spec.model) (e0 : Z) (T : AlignedZ).
 Hypothesis G : Good M e0 T.
@@ -50,13 +50,10 @@ Lemma good_cell : forall F NT s_lo s_hi eloL ehiL ploL phiL orders ZsL,
     = true ->
   forall x, In x (cell_inputs (Spec.n_ctx M) (mk_cell q m c (mask_set m mask))) -> correct M x.
 Proof.
-  destruct G. intros F NT s_lo s_hi eloL ehiL ploL phiL orders ZsL HF HNT Hsqrt HtE HtP SeL SeH
+  intros F NT s_lo s_hi eloL ehiL ploL phiL orders ZsL HF HNT Hsqrt HtE HtP SeL SeH
     SpL SpH HZs q m c mask Hqm HmV Hc HcL Hcq Horder UE low high Hmask.
-  exact (cell_list_correct M e0 T g_e0 g_xE g_xP g_xQ g_xK g_xV g_xO g_xU g_xbQ g_xbK g_xbV
-    g_xbO g_xbU g_z g_V1 g_n1 g_d1 g_h1 g_SE g_SP g_SQ g_SK g_SV g_SO g_SU g_LbQ g_LbK g_LbV
-    g_LbO g_LbU g_EE g_EP g_EQ g_EK g_EV g_EO g_EU g_EbQ g_EbK g_EbV g_EbO g_EbU
-    F NT s_lo s_hi eloL ehiL ploL phiL orders HF HNT Hsqrt HtE HtP SeL SeH SpL SpH ZsL HZs
-    q m c mask Hqm HmV Hc HcL Hcq Horder Hmask).
+  exact (cell_list_correct M e0 T G F NT s_lo s_hi eloL ehiL ploL phiL orders HF HNT Hsqrt HtE HtP
+    SeL SeH SpL SpH ZsL HZs q m c mask Hqm HmV Hc HcL Hcq Horder Hmask).
 Qed.
 
 Lemma good_c0 : forall F NT s_lo s_hi eloL ehiL ploL phiL,
@@ -70,13 +67,9 @@ Lemma good_c0 : forall F NT s_lo s_hi eloL ehiL ploL phiL,
   c0_entry_okZ m q (compute_pathsZ T) eloL ehiL ploL phiL = true ->
   forall x, In x (cell_inputs (Spec.n_ctx M) (mk_cell q m 0 [])) -> correct M x.
 Proof.
-  destruct G. intros F NT s_lo s_hi eloL ehiL ploL phiL HF HNT Hsqrt HtE HtP SeL SeH SpL SpH
-    q m Hqm HmV Hq2 Hok.
-  exact (c0_list_correct M e0 T g_e0 g_xE g_xP g_xQ g_xK g_xV g_xO g_xU g_xbQ g_xbK g_xbV
-    g_xbO g_xbU g_z g_V1 g_n1 g_d1 g_h1 g_SE g_SP g_SQ g_SK g_SV g_SO g_SU g_LbQ g_LbK g_LbV
-    g_LbO g_LbU g_EE g_EP g_EQ g_EK g_EV g_EO g_EU g_EbQ g_EbK g_EbV g_EbO g_EbU
-    F NT s_lo s_hi eloL ehiL ploL phiL HF HNT Hsqrt HtE HtP SeL SeH SpL SpH
-    q m Hqm HmV Hq2 Hok).
+  intros F NT s_lo s_hi eloL ehiL ploL phiL HF HNT Hsqrt HtE HtP SeL SeH SpL SpH q m Hqm HmV Hq2 Hok.
+  exact (c0_list_correct M e0 T G F NT s_lo s_hi eloL ehiL ploL phiL HF HNT Hsqrt HtE HtP
+    SeL SeH SpL SpH q m Hqm HmV Hq2 Hok).
 Qed.
 
 Lemma good_paths_EQKP : length (pEQKP (compute_pathsZ T)) = Spec.d_vocab M.

@@ -4,7 +4,7 @@
 From Coq Require Import ZArith Lia List.
 From MaxK Require Import Spec Proof.Int.ExpInt Proof.Twins.ExpLoop Proof.Reals.Count Proof.Int.PathInt Proof.Reals.Cubic
   Proof.Reals.CellSound Proof.Int.CellInt Proof.Twins.ListOps Proof.Twins.PathList Proof.Twins.Orders Proof.Twins.SplitList
-  Proof.Twins.Arrange Proof.Twins.ExpTables Proof.Twins.MaskArr Proof.Int.CountInt Proof.Twins.C0List.
+  Proof.Twins.Arrange Proof.Twins.ExpTables Proof.Twins.MaskArr Proof.Int.CountInt Proof.Twins.C0List Proof.Twins.Good.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -27,48 +27,51 @@ Notation V := (d_vocab M).
 Notation n := (n_ctx M).
 Notation d := (d_model M).
 Notation h := (d_head M).
-Hypothesis He0 : e0 <= 0.
-Hypothesis HxE : e0 <= exponent (W_E M).
-Hypothesis HxP : e0 <= exponent (W_pos M).
-Hypothesis HxQ : e0 <= exponent (W_Q M).
-Hypothesis HxK : e0 <= exponent (W_K M).
-Hypothesis HxV : e0 <= exponent (W_V M).
-Hypothesis HxO : e0 <= exponent (W_O M).
-Hypothesis HxU : e0 <= exponent (W_U M).
-Hypothesis HxbQ : e0 <= exponent (b_Q M).
-Hypothesis HxbK : e0 <= exponent (b_K M).
-Hypothesis HxbV : e0 <= exponent (b_V M).
-Hypothesis HxbO : e0 <= exponent (b_O M).
-Hypothesis HxbU : e0 <= exponent (b_U M).
-Hypothesis Hz : az T = - e0.
-Hypothesis HV1 : (1 <= V)%nat.
-Hypothesis Hn1 : (1 <= n)%nat.
-Hypothesis Hd1 : (1 <= d)%nat.
-Hypothesis Hh1 : (1 <= h)%nat.
-Hypothesis SE : shaped V d (aE T).
-Hypothesis SP : shaped n d (aPos T).
-Hypothesis SQ : shaped d h (aQ T).
-Hypothesis SK : shaped d h (aK T).
-Hypothesis SV : shaped d h (aV T).
-Hypothesis SO : shaped h d (aO T).
-Hypothesis SU : shaped d V (aU T).
-Hypothesis LbQ : length (abQ T) = h.
-Hypothesis LbK : length (abK T) = h.
-Hypothesis LbV : length (abV T) = h.
-Hypothesis LbO : length (abO T) = d.
-Hypothesis LbU : length (abU T) = V.
-Hypothesis EE : forall i j, (i < V)%nat -> (j < d)%nat -> nth j (nth i (aE T) []) 0 = amat e0 (W_E M) d i j.
-Hypothesis EP : forall i j, (i < n)%nat -> (j < d)%nat -> nth j (nth i (aPos T) []) 0 = amat e0 (W_pos M) d i j.
-Hypothesis EQ : forall i j, (i < d)%nat -> (j < h)%nat -> nth j (nth i (aQ T) []) 0 = amat e0 (W_Q M) h i j.
-Hypothesis EK : forall i j, (i < d)%nat -> (j < h)%nat -> nth j (nth i (aK T) []) 0 = amat e0 (W_K M) h i j.
-Hypothesis EV : forall i j, (i < d)%nat -> (j < h)%nat -> nth j (nth i (aV T) []) 0 = amat e0 (W_V M) h i j.
-Hypothesis EO : forall i j, (i < h)%nat -> (j < d)%nat -> nth j (nth i (aO T) []) 0 = amat e0 (W_O M) d i j.
-Hypothesis EU : forall i j, (i < d)%nat -> (j < V)%nat -> nth j (nth i (aU T) []) 0 = amat e0 (W_U M) V i j.
-Hypothesis EbQ : forall j, (j < h)%nat -> nth j (abQ T) 0 = aent e0 (b_Q M) j.
-Hypothesis EbK : forall j, (j < h)%nat -> nth j (abK T) 0 = aent e0 (b_K M) j.
-Hypothesis EbV : forall j, (j < h)%nat -> nth j (abV T) 0 = aent e0 (b_V M) j.
-Hypothesis EbO : forall j, (j < d)%nat -> nth j (abO T) 0 = aent e0 (b_O M) j.
-Hypothesis EbU : forall j, (j < V)%nat -> nth j (abU T) 0 = aent e0 (b_U M) j.
+(** The weight facts of check 1, as one record (Proof/Twins/Good.v); the proofs below use each
+    field under its short name. *)
+Variable G : Good M e0 T.
+Let He0 := @g_e0 _ _ _ G.
+Let HxE := @g_xE _ _ _ G.
+Let HxP := @g_xP _ _ _ G.
+Let HxQ := @g_xQ _ _ _ G.
+Let HxK := @g_xK _ _ _ G.
+Let HxV := @g_xV _ _ _ G.
+Let HxO := @g_xO _ _ _ G.
+Let HxU := @g_xU _ _ _ G.
+Let HxbQ := @g_xbQ _ _ _ G.
+Let HxbK := @g_xbK _ _ _ G.
+Let HxbV := @g_xbV _ _ _ G.
+Let HxbO := @g_xbO _ _ _ G.
+Let HxbU := @g_xbU _ _ _ G.
+Let Hz := @g_z _ _ _ G.
+Let HV1 := @g_V1 _ _ _ G.
+Let Hn1 := @g_n1 _ _ _ G.
+Let Hd1 := @g_d1 _ _ _ G.
+Let Hh1 := @g_h1 _ _ _ G.
+Let SE := @g_SE _ _ _ G.
+Let SP := @g_SP _ _ _ G.
+Let SQ := @g_SQ _ _ _ G.
+Let SK := @g_SK _ _ _ G.
+Let SV := @g_SV _ _ _ G.
+Let SO := @g_SO _ _ _ G.
+Let SU := @g_SU _ _ _ G.
+Let LbQ := @g_LbQ _ _ _ G.
+Let LbK := @g_LbK _ _ _ G.
+Let LbV := @g_LbV _ _ _ G.
+Let LbO := @g_LbO _ _ _ G.
+Let LbU := @g_LbU _ _ _ G.
+Let EE := @g_EE _ _ _ G.
+Let EP := @g_EP _ _ _ G.
+Let EQ := @g_EQ _ _ _ G.
+Let EK := @g_EK _ _ _ G.
+Let EV := @g_EV _ _ _ G.
+Let EO := @g_EO _ _ _ G.
+Let EU := @g_EU _ _ _ G.
+Let EbQ := @g_EbQ _ _ _ G.
+Let EbK := @g_EbK _ _ _ G.
+Let EbV := @g_EbV _ _ _ G.
+Let EbO := @g_EbO _ _ _ G.
+Let EbU := @g_EbU _ _ _ G.
 
 Let P := compute_pathsZ T.
 
