@@ -201,6 +201,8 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
     res.trusted_sha256 = {label: T.sha256_file(p) for label, p in trusted_files(project_dir).items()}
     for rel, data in rendered.items():
         res.trusted_sha256[f"rendered {rel}"] = hashlib.sha256(data).hexdigest()
+    for rel, data in proof.items():
+        res.trusted_sha256[f"rendered {rel} (the proof module, from the pinned templates)"] = hashlib.sha256(data).hexdigest()
     res.trusted_sha256["pipeline/ (every .py and .json file of the running package)"] = package_digest()
     hand_untrusted = {rel: data for rel, data in hand.items() if rel not in T.TRUSTED_SOURCES}
     cache = (cache_dir or B.default_cache_dir()) if use_cache else None

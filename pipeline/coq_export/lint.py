@@ -37,7 +37,13 @@ FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_co
              # the module system and universe polymorphism: Coq 8.16.1's kernel has known proofs of
              # False through functors (rocq#21051: strengthening; rocq#12155/#16646: unsafe flags
              # hidden by a functor) that Print Assumptions reports as closed; the project uses none
-             "Module", "Include", "Polymorphic", "Cumulative", "Universe Polymorphism", "universes")
+             "Module", "Include", "Polymorphic", "Cumulative", "Universe Polymorphism", "universes",
+             # round-2 review: new tokens change how Coq lexes the rest of a file (a token ending
+             # in "(" makes "(*" code for Coq and a comment for this lint), so no untrusted file may
+             # declare any (an abbreviation `Notation x := t.` declares none and stays allowed);
+             # Print Universes "file" writes a file
+             "Infix", "Reserved Notation", "Tactic Notation", "Declare Custom Entry", "Ltac2",
+             "Print Universes")
 # Section hypotheses: discharged (generalised) when their Section ends, but axioms at top level.
 SECTION_ONLY = ("Hypothesis", "Hypotheses", "Variable", "Variables", "Context")
 
@@ -59,7 +65,7 @@ def section_spans(code: str) -> list:
     return spans
 
 
-def code_only(text: str) -> str:
+def code_only(text: str, comment_starts: list | None = None) -> str:
     """`text` with every comment and the inside of every string literal blanked (newlines kept),
     lexed as Coq does: comments nest, a string inside a comment is lexed as a string (so its
     "*)" closes nothing), and "" inside a string is an escaped quote.  (A regex that strips
@@ -81,6 +87,8 @@ def code_only(text: str) -> str:
                 out.append("\n" if ch == "\n" else " ")
             i += 1
         elif two == "(*":
+            if depth == 0 and comment_starts is not None:
+                comment_starts.append(i)
             depth += 1
             out.append("  ")
             i += 2
@@ -98,29 +106,39 @@ def code_only(text: str) -> str:
     return "".join(out)
 
 
-_TRUSTED_RENDERED = re.compile(r"Certs/[A-Za-z0-9_]+_(Statement|Check)\.v")
+# A notation that declares tokens: its first argument is a string ("x '!(' y"), not an identifier.
+_TOKEN_NOTATION_RE = re.compile(r"\bNotation\s+\"")
 
 
-def static_checks(files: dict) -> list:
+def static_checks(files: dict, exempt_redirect=()) -> list:
     """Problems found by a lint of the Coq sources in `files` ({path: bytes}): any word of
     FORBIDDEN (Admitted, admit, Axiom(s), Parameter(s), Conjecture, native_compute, ...) outside
     comments and string literals, and any word of SECTION_ONLY (Hypothesis, Variable, Context, ...)
-    outside a closed Section.  Returns [] when clean.  The two trusted rendered files of a
-    certificate (Certs/<Ident>_Statement.v and _Check.v) may use `Redirect` (their read-back), and
-    nothing else of FORBIDDEN."""
+    outside a closed Section, any notation that declares tokens (`Notation "..."`), and any
+    comment opener `(*` glued to the character before it (so that this lexer and Coq's agree on
+    where comments are).  Returns [] when clean.  The paths in `exempt_redirect` (the two trusted
+    rendered files of the certificate at hand: their read-back) may use `Redirect`, and nothing
+    else of FORBIDDEN."""
     problems = []
     for path in sorted(files):
         if not str(path).endswith(".v"):
             continue
-        text = code_only(files[path].decode("utf-8", errors="replace"))
-        hits = list(_FORBIDDEN_RE.finditer(text))
-        if _TRUSTED_RENDERED.fullmatch(str(path)):
-            hits = [m for m in hits if m.group(1) != "Redirect"]
+        raw = files[path].decode("utf-8", errors="replace")
+        starts: list = []
+        text = code_only(raw, starts)
+        for i in starts:
+            if i > 0 and raw[i - 1] not in " \t\n\r\f":  # Coq's blanks only (not Unicode spaces)
+                line = raw.count("\n", 0, i) + 1
+                problems.append(f"{path}:{line}: forbidden comment opener glued to the text before it")
+        hits = list(_FORBIDDEN_RE.finditer(text)) + list(_TOKEN_NOTATION_RE.finditer(text))
+        if str(path) in exempt_redirect:
+            hits = [m for m in hits if m.group(0) != "Redirect"]
         spans = section_spans(text)
         hits += [m for m in _SECTION_ONLY_RE.finditer(text) if not any(a < m.start() < b for a, b in spans)]
         for m in sorted(hits, key=lambda m: m.start()):
             line = text.count("\n", 0, m.start()) + 1
-            what = m.group(1) if m.re is _FORBIDDEN_RE else m.group(1) + " outside a Section"
+            what = (m.group(1) if m.re is _FORBIDDEN_RE else "token-declaring Notation \"..."
+                    if m.re is _TOKEN_NOTATION_RE else m.group(1) + " outside a Section")
             problems.append(f"{path}:{line}: forbidden {what}")
     return problems
 

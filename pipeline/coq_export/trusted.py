@@ -57,7 +57,11 @@ CERTS_DIR = "Certs"
 TRUSTED_SOURCES = ("Spec.v", "ModelOf.v")
 # The trusted templates (relative to the repository) and the trusted Python (this module and
 # the coqc driver): their sha256 are printed on every PASS beside the .v files'.
-TRUSTED_TEMPLATES = ("templates/coq/trusted/statement.v.j2", "templates/coq/trusted/check.v.j2")
+TRUSTED_TEMPLATES = ("templates/coq/trusted/statement.v.j2", "templates/coq/trusted/check.v.j2",
+                     # the proof module's templates (round-2 review: a hostile one could carry a
+                     # proof of False through a Coq 8.16.1 kernel bug while every other digest
+                     # stays the same; pinned, a forged PASS must change a printed sha256)
+                     "templates/coq/cert.v.j2", "templates/coq/_data.v.j2")
 TRUSTED_PYTHON = ("pipeline/coq_export/trusted.py", "pipeline/coq_export/build.py", "pipeline/coq_export/check.py",
                   "pipeline/coq_export/lint.py", "pipeline/coq_export/allowed_assumptions.json",
                   "pipeline/certificate/replay.py", "pipeline/certificate/schema.py")
@@ -439,6 +443,12 @@ def judge(texts: dict, cert: dict, name: str, coq_version: str) -> Judgement:
             j.assumptions.append((path, nm))
     if bad:
         j.problem = "the proof rests on assumptions outside the allowlist: " + "; ".join(bad)
+        j.assumptions = []
+        return j
+    missing = sorted(set(ALLOWED) - {p for p, _ in j.assumptions})
+    if missing:  # a tripwire: every honest proof runs the checker on BigZ and rests on all of them
+        j.problem = (f"the proof does not rest on {len(missing)} of the pinned assumptions (e.g. {missing[0]}): "
+                     "it cannot have gone through the checker")
         j.assumptions = []
         return j
     j.ok = True
