@@ -43,7 +43,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline.certificate.schema import PARAM_NAMES
-from pipeline.render_common import template_env, wrap_list
+from pipeline.render_common import template_env
 from pipeline.fileio import atomic_write_bytes
 from . import trusted as T
 from .lint import FORBIDDEN, SECTION_ONLY, code_only, section_spans, static_checks  # noqa: F401 (the face)
@@ -66,7 +66,6 @@ HAND_WRITTEN = ("_CoqProject",) + _listed_sources(PROJECT_DIR)
 # tests/test_coq_proof.py); `maxk coq-check` compiles every other listed file before a
 # certificate module, whose Print Assumptions must be the only one in coqc's output.
 AUDIT_SOURCE = "Proof/Audit.v"
-WRAP = 100  # soft line width of the literal lists (cosmetic only)
 COQ_MISSING = ("Coq not found: the Coq check was NOT run "
                "(apt-get install coq libcoq-stdlib libcoq-bignums)")
 # What the accuracy theorem of a certificate module may rest on, by exact name (so that no other
@@ -99,52 +98,8 @@ def _env() -> jinja2.Environment:
     return template_env(TEMPLATE_DIR)
 
 
-def _int(x, where: str) -> int:
-    if type(x) is not int:
-        raise ValueError(f"cannot render {where} = {x!r}: expected an integer")
-    return x
-
-
-def _lit(x: int) -> str:
-    """A bigZ literal; negatives are parenthesised so that lists parse unambiguously."""
-    return str(x) if x >= 0 else f"({x})"
-
-
-def _wrap(items: list[str], indent: str) -> str:
-    """`[a; b; ...]` with line breaks after WRAP characters.  A one-element list is written
-    `(a :: nil)`: `[a]` would be Bignums' notation for BigZ.to_Z under bigZ_scope."""
-    if len(items) == 1:
-        return "(" + items[0] + " :: nil)"
-    return wrap_list(items, indent, ";", WRAP)
-
-
-def coq_vec(xs, where: str, indent: str = "    ") -> str:
-    if not isinstance(xs, list):
-        raise ValueError(f"cannot render {where}: expected a list")
-    return _wrap([_lit(_int(x, f"{where}[{i}]")) for i, x in enumerate(xs)], indent)
-
-
-def coq_mat(rows, where: str, indent: str = "  ") -> str:
-    """A list of rows, one row per line."""
-    if not isinstance(rows, list):
-        raise ValueError(f"cannot render {where}: expected a list of rows")
-    if not rows:
-        return "[]"
-    body = (";\n" + indent + " ").join(coq_vec(r, f"{where}[{i}]", indent + "  ") for i, r in enumerate(rows))
-    if len(rows) == 1:
-        return "(" + body + " :: nil)"
-    return "[" + body + "]"
-
-
-def _tensor_rows(w: dict, where: str) -> list:
-    """Row-major mantissas cut into rows of the last axis; a vector is one row.  (A last axis
-    that is not a positive integer cuts rows of 1: Checker.v compares the declared shape with
-    the config anyway, and rejects.)"""
-    shape, mants = w["shape"], w["mantissas"]
-    if not isinstance(shape, list) or not isinstance(mants, list):
-        raise ValueError(f"cannot render {where}: expected a shape and a list of mantissas")
-    cols = shape[-1] if shape and type(shape[-1]) is int and shape[-1] >= 1 else 1
-    return [mants[i:i + cols] for i in range(0, len(mants), cols)]
+# the literal writers are the trusted statement's (one way to write a Coq integer list)
+_int, _lit, _wrap, coq_vec, coq_mat, _tensor_rows = T._int, T._lit, T._wrap, T.coq_vec, T.coq_mat, T.tensor_rows
 
 
 def _wrap_cells(cells: list) -> str:

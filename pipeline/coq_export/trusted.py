@@ -48,7 +48,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline.certificate.schema import PARAM_NAMES
-from pipeline.render_common import template_env
+from pipeline.render_common import template_env, wrap_list
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = REPO / "templates" / "coq" / "trusted"
@@ -153,39 +153,47 @@ def _int(x, where: str) -> int:
     return x
 
 
-def _zlit(x: int) -> str:
+def _lit(x: int) -> str:
+    """A Z (or bigZ) literal; negatives are parenthesised so that lists parse unambiguously."""
     return str(x) if x >= 0 else f"({x})"
 
 
-def _zlist(xs: list, where: str) -> str:
-    items = [_zlit(_int(x, f"{where}[{i}]")) for i, x in enumerate(xs)]
+def _wrap(items: list, indent: str) -> str:
+    """`[a; b; ...]` with line breaks after WRAP characters.  A one-element list is written
+    `(a :: nil)`: `[a]` would be Bignums' notation for BigZ.to_Z under bigZ_scope."""
     if len(items) == 1:
-        return f"({items[0]} :: nil)"
-    out, line = [], ""
-    for it in items:
-        piece = it + "; "
-        if len(line) + len(piece) > WRAP:
-            out.append(line.rstrip())
-            line = ""
-        line += piece
-    out.append(line.rstrip().rstrip(";"))
-    return "[" + "\n     ".join(out) + "]"
+        return "(" + items[0] + " :: nil)"
+    return wrap_list(items, indent, ";", WRAP)
+
+
+def coq_vec(xs, where: str, indent: str = "    ") -> str:
+    """A list of integer literals (ValueError naming `where` for anything else)."""
+    if not isinstance(xs, list):
+        raise ValueError(f"cannot render {where}: expected a list")
+    return _wrap([_lit(_int(x, f"{where}[{i}]")) for i, x in enumerate(xs)], indent)
+
+
+def coq_mat(rows, where: str, indent: str = "  ") -> str:
+    """A list of rows, one row per line."""
+    if not isinstance(rows, list):
+        raise ValueError(f"cannot render {where}: expected a list of rows")
+    if not rows:
+        return "[]"
+    body = (";\n" + indent + " ").join(coq_vec(r, f"{where}[{i}]", indent + "  ") for i, r in enumerate(rows))
+    if len(rows) == 1:
+        return "(" + body + " :: nil)"
+    return "[" + body + "]"
 
 
 def tensor_rows(w: dict, where: str) -> list:
-    """Row-major mantissas cut into rows of the last axis (a vector is one row)."""
+    """Row-major mantissas cut into rows of the last axis; a vector is one row.  (A last axis
+    that is not a positive integer cuts rows of 1: Checker.v compares the declared shape with
+    the config anyway, and rejects; the statement's model is read back against the flat list.)"""
     shape, mants = w["shape"], w["mantissas"]
     if not isinstance(shape, list) or not isinstance(mants, list):
         raise ValueError(f"cannot render {where}: expected a shape and a list of mantissas")
     cols = shape[-1] if shape and type(shape[-1]) is int and shape[-1] >= 1 else 1
     return [mants[i:i + cols] for i in range(0, len(mants), cols)]
-
-
-def _rows(rows: list, where: str) -> str:
-    if not rows:
-        return "[]"
-    body = ";\n   ".join(_zlist(r, f"{where}[{i}]") for i, r in enumerate(rows))
-    return f"({body} :: nil)" if len(rows) == 1 else f"[{body}]"
 
 
 def _dims(cert: dict) -> tuple:
@@ -208,8 +216,8 @@ def render_statement(cert: dict, name: str) -> bytes:
     tensors = []
     for pname in PARAM_NAMES:
         w = cert["weights"][pname]
-        tensors.append({"field": pname, "exponent": _zlit(_int(w["exponent"], f"weights.{pname}.exponent")),
-                        "rows": _rows(tensor_rows(w, f"weights.{pname}"), f"weights.{pname}.mantissas")})
+        tensors.append({"field": pname, "exponent": _lit(_int(w["exponent"], f"weights.{pname}.exponent")),
+                        "rows": coq_mat(tensor_rows(w, f"weights.{pname}"), f"weights.{pname}.mantissas")})
     out = outputs(name)
     text = _env().get_template("statement.v.j2").render(
         name=re.sub(r"[^0-9A-Za-z_.-]", "?", str(name)),
