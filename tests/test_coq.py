@@ -206,7 +206,10 @@ def test_static_checks_clean_and_have_teeth(small):
               b"Module Type set. Axiom T : False. End set. *)\n")
     found = " ".join(C.static_checks({"W.v": bypass}))
     assert "token-declaring Notation" in found and "comment opener glued" in found, found
-    assert C.static_checks({"U.v": b"Print Universes \"/tmp/x\".\nInfix \"+!\" := plus (at level 50).\n"})
+    found = [f.split(": forbidden ")[1] for f in C.static_checks({"U.v": (
+        b"Print Universes \"/tmp/x\".\nInfix \"+!\" := plus (at level 50).\nPrint Sorted Universes \"/tmp/y\".\n"
+        b"Notation\"x '!('\" := x (at level 1).\nInductive t := T : t where \"'!!'\" := T.\n")})]
+    assert found == ["Universes", "Infix", "Universes", 'token-declaring Notation "...', 'token-declaring Notation "...'], found
     assert C.static_checks({"N.v": b"Notation toZ := BigZ.to_Z.\nDefinition x := 1. (* fine *)\n"}) == []
 
 

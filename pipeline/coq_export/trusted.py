@@ -454,9 +454,10 @@ def judge(texts: dict, cert: dict, name: str, coq_version: str) -> Judgement:
         j.assumptions = []
         return j
     missing = sorted(set(ALLOWED) - {p for p, _ in j.assumptions})
-    if missing:  # a tripwire: every honest proof runs the checker on BigZ and rests on all of them
-        j.problem = (f"the proof does not rest on {len(missing)} of the pinned assumptions (e.g. {missing[0]}): "
-                     "it cannot have gone through the checker")
+    if missing:  # a tripwire, not evidence: every honest proof rests on all of them, but a hostile
+        # one can mention the names without running the checker
+        j.problem = (f"the proof does not rest on {len(missing)} of the pinned assumptions (e.g. {missing[0]}), "
+                     "as every proof through the checker does")
         j.assumptions = []
         return j
     j.ok = True
