@@ -235,26 +235,21 @@ def test_axiom_under_a_primitive_name_is_refused_by_path(honest, small, cache, t
            "assumptions outside the allowlist", "PrimInt63.ltsb")
 
 
-def test_axiom_in_a_library_named_uint63_is_refused_by_path(honest, small, cache, tmp_path):
-    """A project library whose short name is Uint63 makes its axiom print as `Uint63.add_spec`
-    (or pushes the real one to a longer name): either way its full path is not allowed."""
+@pytest.mark.parametrize("lib,axiom,decl", [
+    ("Uint63", "add_spec", "Class Cheat : Prop := cheat : False.\nDeclare Instance add_spec : Cheat.\n"),
+    ("ClassicalDedekindReals", "sig_forall_dec", "Axiom sig_forall_dec : False.\n"),
+])
+def test_axiom_in_a_library_named_like_the_standard_one_is_refused_by_path(honest, small, cache, tmp_path,
+                                                                           lib, axiom, decl):
+    """A project library whose short name is Uint63 (or ClassicalDedekindReals) makes its axiom
+    print as `Uint63.add_spec` (or pushes the real one to a longer name): either way its full
+    path is not allowed."""
     project = project_copy(tmp_path)
-    add_file(project, "Proof/Uint63.v", "Class Cheat : Prop := cheat : False.\nDeclare Instance add_spec : Cheat.\n")
-    proof = proof_module(small[1], "small", imports="From MaxK Require Proof.Uint63.", accuracy=(
-        "Theorem small_accuracy : Small_Statement.claim.\n"
-        "Proof. destruct MaxK.Proof.Uint63.add_spec. Qed."))
+    add_file(project, f"Proof/{lib}.v", decl)
+    proof = proof_module(small[1], "small", imports=f"From MaxK Require Proof.{lib}.", accuracy=(
+        f"Theorem small_accuracy : Small_Statement.claim.\nProof. destruct MaxK.Proof.{lib}.{axiom}. Qed."))
     failed(run(small[1], "small", project, cache, lint=False, proof_files=proof),
-           "assumptions outside the allowlist", "add_spec")
-
-
-def test_axiom_under_a_reals_name_is_refused_by_path(honest, small, cache, tmp_path):
-    project = project_copy(tmp_path)
-    add_file(project, "Proof/ClassicalDedekindReals.v", "Axiom sig_forall_dec : False.\n")
-    proof = proof_module(small[1], "small", imports="From MaxK Require Proof.ClassicalDedekindReals.", accuracy=(
-        "Theorem small_accuracy : Small_Statement.claim.\n"
-        "Proof. destruct MaxK.Proof.ClassicalDedekindReals.sig_forall_dec. Qed."))
-    failed(run(small[1], "small", project, cache, lint=False, proof_files=proof),
-           "assumptions outside the allowlist", "sig_forall_dec")
+           "assumptions outside the allowlist", axiom)
 
 
 def test_shadowing_spec_and_z_changes_nothing(honest, small, cache, tmp_path):
