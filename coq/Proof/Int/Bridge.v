@@ -130,19 +130,7 @@ Qed.
 Section Split.
 Variable M : model.
 Variable e0 : Z.
-Hypothesis He0 : (e0 <= 0)%Z.
-Hypothesis HE : (e0 <= exponent (W_E M))%Z.
-Hypothesis HP : (e0 <= exponent (W_pos M))%Z.
-Hypothesis HQ : (e0 <= exponent (W_Q M))%Z.
-Hypothesis HK : (e0 <= exponent (W_K M))%Z.
-Hypothesis HV : (e0 <= exponent (W_V M))%Z.
-Hypothesis HO : (e0 <= exponent (W_O M))%Z.
-Hypothesis HU : (e0 <= exponent (W_U M))%Z.
-Hypothesis HbQ : (e0 <= exponent (b_Q M))%Z.
-Hypothesis HbK : (e0 <= exponent (b_K M))%Z.
-Hypothesis HbV : (e0 <= exponent (b_V M))%Z.
-Hypothesis HbO : (e0 <= exponent (b_O M))%Z.
-Hypothesis HbU : (e0 <= exponent (b_U M))%Z.
+Variable X : Exps M e0.
 Let u4 := powerRZ 2 e0 * powerRZ 2 e0 * powerRZ 2 e0 * powerRZ 2 e0.
 
 Lemma u4_pos : 0 < u4.
@@ -157,7 +145,7 @@ Theorem bracket_split_le : forall (Zs : nat -> Z) q m y t i (U Et Py : Z),
   + (PVOU M i y - PVOU M i m) <= IZR (U + Et) * u4.
 Proof.
   intros Zs q m y t i U Et Py H1 H2 H3. pose proof u4_pos as Hu.
-  rewrite !(EUPU_int M e0), !(EVOU_int M e0), !(PVOU_int M e0) by assumption. fold u4.
+  rewrite !(EUPU_int M e0), !(EVOU_int M e0), !(PVOU_int M e0) by exps X. fold u4.
   assert (H : (EUPUZ M e0 q y + Zs y - (EUPUZ M e0 q m + Zs m)
                + (EVOUZ M e0 t y - Zs y - (EVOUZ M e0 t m - Zs m))
                + (PVOUZ M e0 i y - PVOUZ M e0 i m) <= U + Et)%Z) by lia.

@@ -23,19 +23,8 @@ Qed.
 Section CellInt.
 Variable M : model.
 Variable e0 : Z.
-Hypothesis He0 : (e0 <= 0)%Z.
-Hypothesis HxE : (e0 <= exponent (W_E M))%Z.
-Hypothesis HxP : (e0 <= exponent (W_pos M))%Z.
-Hypothesis HxQ : (e0 <= exponent (W_Q M))%Z.
-Hypothesis HxK : (e0 <= exponent (W_K M))%Z.
-Hypothesis HxV : (e0 <= exponent (W_V M))%Z.
-Hypothesis HxO : (e0 <= exponent (W_O M))%Z.
-Hypothesis HxU : (e0 <= exponent (W_U M))%Z.
-Hypothesis HxbQ : (e0 <= exponent (b_Q M))%Z.
-Hypothesis HxbK : (e0 <= exponent (b_K M))%Z.
-Hypothesis HxbV : (e0 <= exponent (b_V M))%Z.
-Hypothesis HxbO : (e0 <= exponent (b_O M))%Z.
-Hypothesis HxbU : (e0 <= exponent (b_U M))%Z.
+Variable X : Exps M e0.
+Let He0 := @x_e0 M e0 X.
 Notation V := (d_vocab M).
 Notation n := (n_ctx M).
 Notation L := (n_ctx M - 1)%nat.
@@ -80,7 +69,7 @@ Proof.
   split; [exact (check_exp_neg_lo_nonneg _ _ _ _ _ _ _ _ Hc)|].
   assert (E : ee M q maxE t
               = exp (IZR (EQKEZ M e0 q t - maxEZ) / IZR (2 ^ (4 * z)) / sqrt (INR (d_head M)))).
-  { unfold ee, maxE. rewrite (EQKE_int M e0) by assumption. fold u4. f_equal.
+  { unfold ee, maxE. rewrite (EQKE_int M e0) by exps X. fold u4. f_equal.
     rewrite minus_IZR, u4_inv. field.
     repeat split; apply Rgt_not_eq;
       first [apply IZR_pow2_pos; lia | apply sqrt_lt_R0, lt_0_INR; lia]. }
@@ -94,7 +83,7 @@ Proof.
   split; [exact (check_exp_neg_lo_nonneg _ _ _ _ _ _ _ _ Hc)|].
   assert (E : pp M q maxP i
               = exp (IZR (EQKPZ M e0 q i - maxPZ) / IZR (2 ^ (4 * z)) / sqrt (INR (d_head M)))).
-  { unfold pp, maxP. rewrite (EQKP_int M e0) by assumption. fold u4. f_equal.
+  { unfold pp, maxP. rewrite (EQKP_int M e0) by exps X. fold u4. f_equal.
     rewrite minus_IZR, u4_inv. field.
     repeat split; apply Rgt_not_eq;
       first [apply IZR_pow2_pos; lia | apply sqrt_lt_R0, lt_0_INR; lia]. }
@@ -130,7 +119,7 @@ Proof.
     eapply Rle_trans;
       [|apply (term_ub (IZR (2 ^ F)) (ee M q maxE (c0tok M q m i)) (pp M q maxP i)); assumption].
     right. unfold c0Z. rewrite !plus_IZR, !minus_IZR.
-    rewrite !(EUPU_int M e0), !(EVOU_int M e0), !(PVOU_int M e0) by assumption. fold u4.
+    rewrite !(EUPU_int M e0), !(EVOU_int M e0), !(PVOU_int M e0) by exps X. fold u4.
     field. lra. }
   assert (Hpos : 0 < IZR (2 ^ F) * IZR (2 ^ F) / u4)
     by (unfold Rdiv; apply Rmult_lt_0_compat; [nra| apply Rinv_0_lt_compat; lra]).
@@ -171,7 +160,7 @@ Proof.
   - intros y t i Hy Hym Ht Hi.
     apply (bracket_split_le M e0) with (Py := P y); try assumption; [apply HU| apply HE| apply HP]; assumption.
   - exact Ho.
-  - intros j k Hjk HkL. rewrite !(EQKP_int M e0) by assumption. fold u4.
+  - intros j k Hjk HkL. rewrite !(EQKP_int M e0) by exps X. fold u4.
     apply Rmult_le_compat_r; [lra|]. apply IZR_le, HsortedZ; assumption.
   - intros k HkS. assert (HkV : (k < V)%nat) by (specialize (HS k HkS); lia).
     destruct (Hk k HkS) as [Hlo Hhi]. unfold hh.

@@ -51,6 +51,20 @@ Proof.
     field. split; assumption.
 Qed.
 
+(** The exponent facts of check 1: every tensor's exponent is at least the common e0 <= 0. *)
+Record Exps (M : model) (e0 : Z) : Prop := mkExps {
+  x_e0 : (e0 <= 0)%Z;
+  x_E : (e0 <= exponent (W_E M))%Z;  x_P : (e0 <= exponent (W_pos M))%Z;
+  x_Q : (e0 <= exponent (W_Q M))%Z;  x_K : (e0 <= exponent (W_K M))%Z;
+  x_V : (e0 <= exponent (W_V M))%Z;  x_O : (e0 <= exponent (W_O M))%Z;
+  x_U : (e0 <= exponent (W_U M))%Z;
+  x_bQ : (e0 <= exponent (b_Q M))%Z; x_bK : (e0 <= exponent (b_K M))%Z;
+  x_bV : (e0 <= exponent (b_V M))%Z; x_bO : (e0 <= exponent (b_O M))%Z;
+  x_bU : (e0 <= exponent (b_U M))%Z }.
+
+(** A side goal among them (or any hypothesis). *)
+Ltac exps X := first [assumption | destruct X; assumption].
+
 (** ** compute_paths over Z *)
 Section Paths.
 Variable M : model.
@@ -83,19 +97,8 @@ Definition EUPUZ (q y : nat) : Z := (EUPU0Z q y + bUZ y)%Z.
 Definition EVOUZ (t y : nat) : Z := (EVOU0Z t y + bOVZ y)%Z.
 
 Local Open Scope R_scope.
-Hypothesis He0 : (e0 <= 0)%Z.
-Hypothesis HE : (e0 <= exponent (W_E M))%Z.
-Hypothesis HP : (e0 <= exponent (W_pos M))%Z.
-Hypothesis HQ : (e0 <= exponent (W_Q M))%Z.
-Hypothesis HK : (e0 <= exponent (W_K M))%Z.
-Hypothesis HV : (e0 <= exponent (W_V M))%Z.
-Hypothesis HO : (e0 <= exponent (W_O M))%Z.
-Hypothesis HU : (e0 <= exponent (W_U M))%Z.
-Hypothesis HbQ : (e0 <= exponent (b_Q M))%Z.
-Hypothesis HbK : (e0 <= exponent (b_K M))%Z.
-Hypothesis HbV : (e0 <= exponent (b_V M))%Z.
-Hypothesis HbO : (e0 <= exponent (b_O M))%Z.
-Hypothesis HbU : (e0 <= exponent (b_U M))%Z.
+Variable X : Exps M e0.
+Let He0 := @x_e0 M e0 X.
 
 Let u := powerRZ 2 e0.
 Lemma u_nz : u <> 0.
@@ -116,7 +119,7 @@ Qed.
 
 Lemma Eq_spec : forall q a, Eq M q a = IZR (EqZ q a) * u.
 Proof.
-  intros q a. unfold Eq, EqZ, qpos. rewrite plus_IZR, !amat_spec with (e0 := e0) by assumption. fold u.
+  intros q a. unfold Eq, EqZ, qpos. rewrite plus_IZR, !amat_spec with (e0 := e0) by exps X. fold u.
   unfold am. ring.
 Qed.
 
@@ -124,9 +127,9 @@ Theorem EUPU_int : forall q y, EUPU M q y = IZR (EUPUZ q y) * (u * u * u * u).
 Proof.
   intros q y. pose proof u_nz as Hu.
   unfold EUPU, EUPUZ, EUPU0Z, bUZ.
-  rewrite plus_IZR, !mult_IZR, zsum_IZR, z2, z3, aent_spec with (e0 := e0) by assumption. fold u.
+  rewrite plus_IZR, !mult_IZR, zsum_IZR, z2, z3, aent_spec with (e0 := e0) by exps X. fold u.
   rewrite (sum_ext d _ (fun a => IZR (EqZ q a * am (W_U M) V a y) * (u * u)))
-    by (intros a _; rewrite Eq_spec, amat_spec with (e0 := e0) by assumption; fold u;
+    by (intros a _; rewrite Eq_spec, amat_spec with (e0 := e0) by exps X; fold u;
         rewrite mult_IZR; unfold am; ring).
   rewrite sum_scal_r. unfold av. field. exact Hu.
 Qed.
@@ -134,9 +137,9 @@ Qed.
 Lemma Qv_spec : forall q c, Qv M q c = IZR (QvZ q c) * (u * u).
 Proof.
   intros q c. pose proof u_nz as Hu. unfold Qv, QvZ.
-  rewrite plus_IZR, !mult_IZR, zsum_IZR, z1, aent_spec with (e0 := e0) by assumption. fold u.
+  rewrite plus_IZR, !mult_IZR, zsum_IZR, z1, aent_spec with (e0 := e0) by exps X. fold u.
   rewrite (sum_ext d _ (fun a => IZR (EqZ q a * am (W_Q M) h a c) * (u * u)))
-    by (intros a _; rewrite Eq_spec, amat_spec with (e0 := e0) by assumption; fold u;
+    by (intros a _; rewrite Eq_spec, amat_spec with (e0 := e0) by exps X; fold u;
         rewrite mult_IZR; unfold am; ring).
   rewrite sum_scal_r. unfold av. field. exact Hu.
 Qed.
@@ -145,9 +148,9 @@ Lemma Kt_spec : forall t c,
   sum d (fun a => mat (W_E M) d t a * mat (W_K M) h a c) + entry (b_K M) c = IZR (KtZ t c) * (u * u).
 Proof.
   intros t c. pose proof u_nz as Hu. unfold KtZ.
-  rewrite plus_IZR, !mult_IZR, zsum_IZR, z1, aent_spec with (e0 := e0) by assumption. fold u.
+  rewrite plus_IZR, !mult_IZR, zsum_IZR, z1, aent_spec with (e0 := e0) by exps X. fold u.
   rewrite (sum_ext d _ (fun a => IZR (am (W_E M) d t a * am (W_K M) h a c) * (u * u)))
-    by (intros a _; rewrite !amat_spec with (e0 := e0) by assumption; fold u;
+    by (intros a _; rewrite !amat_spec with (e0 := e0) by exps X; fold u;
         rewrite mult_IZR; unfold am; ring).
   rewrite sum_scal_r. unfold av. field. exact Hu.
 Qed.
@@ -156,7 +159,7 @@ Lemma Kp_spec : forall p c,
   sum d (fun a => mat (W_pos M) d p a * mat (W_K M) h a c) = IZR (KpZ p c) * (u * u).
 Proof.
   intros p c. unfold KpZ. rewrite zsum_IZR, <- sum_scal_r. apply sum_ext. intros a _.
-  rewrite !amat_spec with (e0 := e0) by assumption. fold u. rewrite mult_IZR. unfold am. ring.
+  rewrite !amat_spec with (e0 := e0) by exps X. fold u. rewrite mult_IZR. unfold am. ring.
 Qed.
 
 Theorem EQKE_int : forall q t, EQKE M q t = IZR (EQKEZ q t) * (u * u * u * u).
@@ -176,7 +179,7 @@ Lemma OU_spec : forall c y,
   sum d (fun a => mat (W_O M) d c a * mat (W_U M) V a y) = IZR (OUZ c y) * (u * u).
 Proof.
   intros c y. unfold OUZ. rewrite zsum_IZR, <- sum_scal_r. apply sum_ext. intros a _.
-  rewrite !amat_spec with (e0 := e0) by assumption. fold u. rewrite mult_IZR. unfold am. ring.
+  rewrite !amat_spec with (e0 := e0) by exps X. fold u. rewrite mult_IZR. unfold am. ring.
 Qed.
 
 Lemma VOU_spec : forall b y,
@@ -190,7 +193,7 @@ Proof.
   rewrite sum_swap. apply sum_ext. intros c _.
   rewrite (sum_ext d _ (fun a => mat (W_V M) h b c * (mat (W_O M) d c a * mat (W_U M) V a y)))
     by (intros; ring).
-  rewrite sum_scal_l, OU_spec, mult_IZR, amat_spec with (e0 := e0) by assumption. fold u.
+  rewrite sum_scal_l, OU_spec, mult_IZR, amat_spec with (e0 := e0) by exps X. fold u.
   unfold am. ring.
 Qed.
 
@@ -217,7 +220,7 @@ Proof.
   rewrite (assoc3 (fun b => mat (W_pos M) d p b) (fun b c => mat (W_V M) h b c)
                   (fun c a => mat (W_O M) d c a) (fun a => mat (W_U M) V a y)).
   rewrite zsum_IZR, <- sum_scal_r. apply sum_ext. intros b _.
-  rewrite VOU_spec, mult_IZR, amat_spec with (e0 := e0) by assumption. fold u. unfold am. ring.
+  rewrite VOU_spec, mult_IZR, amat_spec with (e0 := e0) by exps X. fold u. unfold am. ring.
 Qed.
 
 Theorem EVOU_int : forall t y, EVOU M t y = IZR (EVOUZ t y) * (u * u * u * u).
@@ -238,16 +241,16 @@ Proof.
                   (fun c a => mat (W_O M) d c a) (fun a => mat (W_U M) V a y)).
   rewrite plus_IZR, Rmult_plus_distr_r. f_equal.
   - unfold EVOU0Z. rewrite zsum_IZR, <- sum_scal_r. apply sum_ext. intros b _.
-    rewrite VOU_spec, mult_IZR, amat_spec with (e0 := e0) by assumption. fold u. unfold am. ring.
+    rewrite VOU_spec, mult_IZR, amat_spec with (e0 := e0) by exps X. fold u. unfold am. ring.
   - unfold bOVZ. rewrite !mult_IZR, zsum_IZR, z1.
     rewrite <- sum_scal_r, <- sum_scal_r. apply sum_ext. intros a _.
     rewrite mult_IZR, plus_IZR, mult_IZR, zsum_IZR, z1.
-    rewrite amat_spec with (e0 := e0) (T := W_U M) by assumption.
-    rewrite aent_spec with (e0 := e0) (T := b_O M) by assumption. fold u.
+    rewrite amat_spec with (e0 := e0) (T := W_U M) by exps X.
+    rewrite aent_spec with (e0 := e0) (T := b_O M) by exps X. fold u.
     rewrite (sum_ext h (fun c => entry (b_V M) c * mat (W_O M) d c a)
                (fun c => IZR (av (b_V M) c * am (W_O M) d c a) * (u * u)))
-      by (intros c _; rewrite aent_spec with (e0 := e0) by assumption;
-          rewrite amat_spec with (e0 := e0) by assumption; fold u; rewrite mult_IZR;
+      by (intros c _; rewrite aent_spec with (e0 := e0) by exps X;
+          rewrite amat_spec with (e0 := e0) by exps X; fold u; rewrite mult_IZR;
           unfold av, am; ring).
     rewrite sum_scal_r. unfold am, av. field. exact Hu.
 Qed.

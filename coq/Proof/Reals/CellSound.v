@@ -43,12 +43,14 @@ Proof.
   intros t Ht. apply H. right. exact Ht.
 Qed.
 
-Section Cell.
+Section Model.
 Variable M : model.
 Notation V := (d_vocab M).
 Notation n := (n_ctx M).
 Notation L := (n_ctx M - 1)%nat.
 Notation s := (sqrt (INR (d_head M))).
+
+Section Cell.
 Variables (q m c : nat) (S : list nat) (Z : nat -> R) (maxE maxP : R) (g : nat -> R)
   (o : list nat).
 
@@ -176,11 +178,6 @@ End Cell.
 
 (** ** c = 0 entries: the single input (m, ..., m, q), checked with the exact brackets *)
 Section C0.
-Variable M : model.
-Notation V := (d_vocab M).
-Notation n := (n_ctx M).
-Notation L := (n_ctx M - 1)%nat.
-Notation s := (sqrt (INR (d_head M))).
 Variables (q m : nat) (maxE maxP : R).
 
 Definition c0tok (i : nat) : nat := if Nat.ltb i L then m else q.
@@ -188,7 +185,7 @@ Definition c0tok (i : nat) : nat := if Nat.ltb i L then m else q.
 Hypothesis Hn1 : (1 <= n)%nat.
 Hypothesis Hvalid : cell_valid V n (mk_cell q m 0 []).
 Hypothesis Hc0 : forall y, (y < V)%nat -> y <> m ->
-  sum n (fun i => ee M q maxE (c0tok i) * pp M q maxP i
+  sum n (fun i => ee q maxE (c0tok i) * pp q maxP i
                   * ((EUPU M q y - EUPU M q m) + (EVOU M (c0tok i) y - EVOU M (c0tok i) m)
                      + (PVOU M i y - PVOU M i m))) < 0.
 
@@ -213,3 +210,4 @@ Proof.
   rewrite Htq, (Htok' i Hi). ring.
 Qed.
 End C0.
+End Model.

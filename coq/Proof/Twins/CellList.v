@@ -72,6 +72,7 @@ Let EbK := @g_EbK _ _ _ G.
 Let EbV := @g_EbV _ _ _ G.
 Let EbO := @g_EbO _ _ _ G.
 Let EbU := @g_EbU _ _ _ G.
+Let X : Exps M e0 := @mkExps M e0 He0 HxE HxP HxQ HxK HxV HxO HxU HxbQ HxbK HxbV HxbO HxbU.
 
 Let P := compute_pathsZ T.
 
@@ -200,7 +201,7 @@ Proof.
     { unfold El, UE, split_maximaZ. simpl. rewrite map_length. destruct ShEV; assumption. }
     rewrite L2, H2, HEl by (apply nth_In; lia). lia. }
   specialize (Hk Hlens Hmask).
-  apply (cell_correct_int M e0 He0 HxE HxP HxQ HxK HxV HxO HxU HxbQ HxbK HxbV HxbO HxbU
+  apply (cell_correct_int M e0 X
            F (Z.to_nat NT) s_lo s_hi HF ltac:(lia) Hh1 Hsqrt q
            (row_maxZ (nth q (pEQKE P) [])) (row_maxZ (nth q (pEQKP P) []))
            (fun t => nth t (nth q eloL []) 0) (fun t => nth t (nth q ehiL []) 0)
@@ -221,7 +222,7 @@ Proof.
   assert (Hvalid : cell_valid V n (mk_cell q m 0 [])).
   { unfold cell_valid; simpl. split; [lia|]. split; [lia|]. split; [constructor|].
     split; [intros s []|]. split; [lia|]. intros H. specialize (Hq2 H). lia. }
-  apply (c0_correct_int M e0 He0 HxE HxP HxQ HxK HxV HxO HxU HxbQ HxbK HxbV HxbO HxbU
+  apply (c0_correct_int M e0 X
            F (Z.to_nat NT) s_lo s_hi HF ltac:(lia) Hh1 Hsqrt q
            (row_maxZ (nth q (pEQKE P) [])) (row_maxZ (nth q (pEQKP P) []))
            (fun t => nth t (nth q eloL []) 0) (fun t => nth t (nth q ehiL []) 0)
