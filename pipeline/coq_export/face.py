@@ -3,7 +3,8 @@
 The same small face as pipeline/lean_export/face.py, so that the archive knows no Coq internals:
 
     NAME            "coq": the name of the exporter's check in `maxk verify-archive`
-    ROOT            the folder that every relative path below is relative to (the repository)
+    ROOT            the folder that every relative path below is relative to (the checkout, or the
+                    installed package's copy: pipeline/resources.py share_root())
     FOLDER          "coq": every path of this exporter lies under ROOT/FOLDER
     HAND_WRITTEN    relative paths of the hand-written files that every archive must carry
                     unchanged: the project file and every .v file it lists (the checker, the
@@ -30,13 +31,14 @@ The same small face as pipeline/lean_export/face.py, so that the archive knows n
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from pipeline import resources
 
 from . import render as _r
 from . import trusted as _T
 
 NAME = "coq"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = resources.share_root()
 FOLDER = "coq"
 HAND_WRITTEN = [f"{FOLDER}/{rel}" for rel in _r.HAND_WRITTEN]
 TRUSTED = [f"{FOLDER}/{rel}" for rel in _T.TRUSTED_SOURCES]

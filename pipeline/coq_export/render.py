@@ -42,6 +42,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline import resources
 from pipeline.certificate.schema import PARAM_NAMES
 from pipeline.render_common import template_env
 from pipeline.fileio import atomic_write_bytes
@@ -49,8 +50,9 @@ from . import trusted as T
 from .lint import FORBIDDEN, SECTION_ONLY, code_only, section_spans, static_checks  # noqa: F401 (the face)
 from .trusted import coq_ident
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "coq"
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "coq"  # the Coq project folder of this checkout
+TEMPLATE_DIR = resources.templates_dir() / "coq"
+# The hand-written Coq project: the checkout's coq/, or the installed package's copy (pipeline/resources.py)
+PROJECT_DIR = resources.coq_dir()
 LOGICAL_ROOT = "MaxK"
 CERTS_DIR = "Certs"
 def _listed_sources(project_dir: Path) -> tuple:

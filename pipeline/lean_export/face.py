@@ -4,7 +4,8 @@ Every proof-assistant exporter (lean_export/, later coq_export/) shows the same 
 that the archive knows no Lean or Coq internals:
 
     NAME            "lean": the name of the exporter's check in `maxk verify-archive`
-    ROOT            the folder that every relative path below is relative to (the repository)
+    ROOT            the folder that every relative path below is relative to (the checkout, or the
+                    installed package's copy: pipeline/resources.py share_root())
     HAND_WRITTEN    relative paths of the hand-written files that every archive must carry
                     unchanged, byte for byte equal to the installed ones: the checker (which also
                     carries the statement, `CertOk`), the Lake project file and the toolchain pin
@@ -32,10 +33,13 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from pipeline import resources
+
 NAME = "lean"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = resources.share_root()
 FOLDER = "lean"  # every path of this exporter lies under ROOT/FOLDER (and under FOLDER/ in an archive)
-HAND_WRITTEN = ["lean/MaxKCert/Checker.lean", "lean/lakefile.toml", "lean/lean-toolchain"]
+# the Lean skeleton: lean/MaxKCert/Checker.lean, lean/lakefile.toml, lean/lean-toolchain
+HAND_WRITTEN = [f"{FOLDER}/{rel}" for rel in resources.LEAN_SKELETON]
 
 # Constructs that no Lean file of the package may contain (comments included: the files must not
 # even mention them).  Each one could make `lake build` accept something the kernel did not check,

@@ -37,12 +37,13 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline import resources
 from pipeline.certificate import replay as R
 from pipeline.render_common import template_env, wrap_list
 from pipeline.fileio import atomic_write_bytes
 from pipeline.certificate.schema import PARAM_NAMES, CertificateError, validate_certificate
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "lean"
+TEMPLATE_DIR = resources.templates_dir() / "lean"  # the checkout's templates/lean, or the packaged copy
 MAX_ARRANGEMENTS = 2000  # default cap on the arrangements (k in S, low/high) one cells theorem checks
 CERTS_DIR = Path("MaxKCert") / "Certs"  # relative to the Lake package root (out_dir)
 ROOT_MODULE = "MaxKCert"
