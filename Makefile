@@ -28,7 +28,7 @@ demo: $(STAMP)  ## the whole pipeline on the shipped model (no training)
 	$(MAXK) bound cubic $(MODEL) --out artifacts/reports/$(NAME).cubic.json
 	$(MAXK) certify $(MODEL) --out $(CERT)
 	$(MAXK) replay $(CERT)
-	$(MAXK) export-lean $(CERT)
+	$(MAXK) export-lean $(CERT) --lean-dir lean
 	@$(MAXK) coq-check $(CERT) || test $$? -eq 3  # exit 3 = no coqc: said plainly, demo still succeeds
 	@$(MAXK) lean-check || test $$? -eq 3  # exit 3 = no Lean toolchain: said plainly, demo still succeeds
 
@@ -55,7 +55,7 @@ frontier: $(STAMP)  ## brute force, cubic, 100 subcubic configurations on the si
 
 certs: $(STAMP)  ## certify the shipped model and render its Lean modules
 	$(MAXK) certify $(MODEL) --out $(CERT)
-	$(MAXK) export-lean $(CERT)
+	$(MAXK) export-lean $(CERT) --lean-dir lean
 
 replay: $(STAMP)  ## exact Python replay of every certificate in artifacts/certs/
 	@set -e; for c in artifacts/certs/*.cert.json; do $(MAXK) replay $$c; done

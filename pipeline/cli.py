@@ -18,6 +18,9 @@
 Exit codes: 0 success; 1 a check failed (replay FAIL, archive mismatch); 2 bad input (one line on
 stderr naming the file and the problem, nothing written); 3 the Lean toolchain (lean-check) or
 coqc (coq-check) is missing.
+
+No command writes into the repository's files unless told to: without an output flag, outputs go
+under ./maxk-out/ in the current folder (pipeline/outputs.py lists the defaults).
 """
 
 from __future__ import annotations
@@ -93,6 +96,14 @@ def _output_dir(path) -> Path:
     return path
 
 
+def _maxk_dir(path) -> Path:
+    """An output folder maxk may write into (pipeline/outputs.py): new, empty or a previous maxk
+    output (it holds .maxk-output), no file on its way; otherwise bad input.  Writes nothing."""
+    from .outputs import check_output_dir
+
+    return check_output_dir(path)
+
+
 def _load_model(path):
     """load_weights, printing its notes (e.g. an exact bfloat16 conversion) on stderr."""
     from .model.checkpoint import load_weights
@@ -128,7 +139,9 @@ def cmd_train(args) -> int:
         tcfg = TrainConfig(seed=args.seed, steps=args.steps)
     except ValueError as e:
         raise UserError(str(e)) from None
-    path = train_to_file(mcfg, tcfg, _output_dir(args.out))
+    from .outputs import default_dir
+
+    path = train_to_file(mcfg, tcfg, _output_dir(args.out or default_dir("models")))
     meta = json.loads(path.with_suffix(".json").read_text())
     print(f"wrote {path}  (final loss {meta.get('final_loss'):.4g}, {meta.get('wall_time_seconds', 0):.1f} s)")
     return 0
@@ -160,13 +173,17 @@ def cmd_frontier(args) -> int:
         configs = select_configs(args.configs)
     except ValueError as e:
         raise UserError(str(e)) from None
+    from .outputs import claim_output_dir, default_dir, safe_stem
+
+    one = safe_stem(Path(args.models[0]).stem) if len(args.models) == 1 else "frontier"
+    out = _maxk_dir(args.out_dir or default_dir(one))
     models = [(path, load_weights(path)) for path in args.models]  # every file validated before any work
     records = []
     with tqdm(total=len(models) * (len(configs) + 2), desc="frontier", unit="strategy", disable=args.quiet) as bar:
         for path, weights in models:
             records += frontier_model(weights, path, configs, pbar=bar)
     summary = group_summary(records)
-    out = Path(args.out_dir)
+    claim_output_dir(out)
     md = render_markdown(records, summary)
     _write_json(out / "frontier.json", records)
     _write_json(out / "frontier.summary.json", summary)
@@ -180,10 +197,12 @@ def cmd_frontier(args) -> int:
 def cmd_bounds(args) -> int:
     from .report import bounds_table
 
-    _output_dir(args.out_dir)
+    from .outputs import claim_output_dir, default_dir, safe_stem
+
+    out = _maxk_dir(args.out_dir or default_dir(safe_stem(Path(args.model).stem)))
     weights = _load_model(args.model)
     text, rows = bounds_table(weights, progress=not args.quiet)
-    out = Path(args.out_dir)
+    claim_output_dir(out)
     stem = Path(args.model).stem
     _write_json(out / f"{stem}.bounds.json", rows)
     from .fileio import atomic_write_bytes
@@ -205,13 +224,25 @@ def cmd_certify(args) -> int:
 
     try:
         check_frac_bits(args.frac_bits)  # before loading anything: the schema's range
-        out = _output_file(args.out or f"artifacts/certs/{Path(args.model).stem}.cert.json")
+        out_dir = None
+        if args.out:
+            out = _output_file(args.out)
+        else:  # ./maxk-out/<stem>/<stem>.cert.json
+            from .outputs import default_dir, safe_stem
+
+            stem = Path(args.model).stem
+            out_dir = _maxk_dir(default_dir(safe_stem(stem)))
+            out = out_dir / f"{stem}.cert.json"
         weights = _load_model(args.model)
         cert, info = certify(weights, frac_bits=args.frac_bits, progress=not args.quiet)
     except PipelineError as e:
         if e.path is None:  # a flag or budget problem: name the model it was for
             raise PipelineError(args.model, e.problem) from None
         raise
+    if out_dir is not None:
+        from .outputs import claim_output_dir
+
+        claim_output_dir(out_dir)
     atomic_write_bytes(out, dump_certificate(cert).encode())
     print(f"wrote {out}: {cert['claimed_count']} of {cert['n_inputs']} inputs "
           f"({cert['claimed_count'] / cert['n_inputs']:.6f}), frac_bits {info['frac_bits']}, "
@@ -255,12 +286,20 @@ def cmd_export_lean(args) -> int:
     name = args.name or Path(args.cert).name.removesuffix(".json").removesuffix(".cert")
     if not any(ch.isascii() and ch.isalnum() for ch in name):
         raise UserError(f"certificate name {name[:80]!r} has no ASCII letter or digit (give --name)")
-    _output_dir(args.lean_dir)
-    paths = render_certificate(cert, Path(args.lean_dir), name, chunk_size=args.chunk_size,
-                               max_arrangements=args.max_arrangements)
+    from .lean_export.render import write_skeleton
+    from .outputs import claim_output_dir, default_dir, safe_stem
+
+    lean_dir = _maxk_dir(args.lean_dir or default_dir(safe_stem(name), "lean"))
+    if (lean_dir / "lakefile.lean").exists():
+        raise UserError(f"{lean_dir / 'lakefile.lean'}: a second Lake configuration (Lake would read it "
+                        "instead of lakefile.toml); remove it")
+    claim_output_dir(lean_dir)
+    paths = write_skeleton(lean_dir)  # a whole Lake project: the skeleton + the rendered modules
+    paths += render_certificate(cert, lean_dir, name, chunk_size=args.chunk_size,
+                                max_arrangements=args.max_arrangements)
     size = sum(p.stat().st_size for p in paths)
-    print(f"wrote {len(paths)} Lean files ({size / 1e6:.2f} MB) under {args.lean_dir}/ for {name}; "
-          f"check them with: make lean-check  (or: cd {args.lean_dir} && lake build)")
+    print(f"wrote {len(paths)} Lean files ({size / 1e6:.2f} MB) under {lean_dir}/ for {name}; "
+          f"check them with: maxk lean-check --lean-dir {lean_dir}  (or: cd {lean_dir} && lake build)")
     return 0
 
 
@@ -269,10 +308,17 @@ def cmd_lean_bench(args) -> int:
 
     if args.ops < 1:
         raise UserError(f"--ops must be >= 1, got {args.ops}")
-    _output_dir(args.lean_dir)
-    path = render_bench(args.ops, Path(args.lean_dir))
+    from .lean_export.render import ROOT_MODULE, write_root, write_skeleton
+    from .outputs import claim_output_dir, default_dir
+
+    lean_dir = _maxk_dir(args.lean_dir or default_dir("lean-bench", "lean"))
+    claim_output_dir(lean_dir)
+    write_skeleton(lean_dir)  # a whole Lake project
+    if not (lean_dir / f"{ROOT_MODULE}.lean").exists():
+        write_root(lean_dir)
+    path = render_bench(args.ops, lean_dir)
     print(f"wrote {path} ({args.ops} Int multiply-compare steps, decide +kernel); measure with:\n"
-          f"  cd {args.lean_dir} && time lake build +MaxKCert.Bench")
+          f"  cd {lean_dir} && time lake build +MaxKCert.Bench")
     return 0
 
 
@@ -336,11 +382,18 @@ def cmd_coq_proof(args) -> int:
 def cmd_archive(args) -> int:
     from .archive import create_archive
 
+    from .outputs import claim_output_dir, default_dir, safe_stem
+
     stem = Path(args.model).stem
-    cert = args.cert or f"artifacts/certs/{stem}.cert.json"
-    out = _output_file(args.out or f"artifacts/archives/{stem}.tar.gz")
+    mine = default_dir(safe_stem(stem))  # ./maxk-out/<stem>/: certify's default folder
+    cert = args.cert or next((c for c in (mine / f"{stem}.cert.json", Path("artifacts/certs") / f"{stem}.cert.json")
+                              if c.is_file()), mine / f"{stem}.cert.json")
+    out_dir = None if args.out else _maxk_dir(mine)
+    out = _output_file(args.out or mine / f"{stem}.tar.gz")
     options = {"lean": {"chunk_size": args.chunk_size}} if args.chunk_size is not None else {}
     m = create_archive(args.model, cert, out, reports=args.report or (), name=args.name, render_options=options)
+    if out_dir is not None:
+        claim_output_dir(out_dir)
     print(f"wrote {out}: {len(m['files']) + 1} files, {m['claimed_count']} of {m['n_inputs']} inputs certified")
     return 0
 
@@ -368,7 +421,9 @@ def cmd_sweep(args) -> int:
     if args.ray_address and args.backend != "ray":
         raise UserError("--ray-address needs --backend ray")
     slug = "paper-seeds" if args.seeds == "paper" else "seeds-" + re.sub(r"[^A-Za-z0-9-]+", "_", args.seeds)
-    out = args.out or f"artifacts/sweeps/max{args.k}-{slug}"
+    from .outputs import default_dir
+
+    out = args.out or str(default_dir("sweeps", f"max{args.k}-{slug}"))
     s = run_sweep(out, settings, seeds, steps, jobs=args.jobs, backend=args.backend, ray_address=args.ray_address,
                   progress=not args.quiet)
     c = s.counts
@@ -418,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"vocabulary size d_vocab, {'..'.join(map(str, TRAIN_LIMITS['vocab']))}; default 64")
     t.add_argument("--steps", type=_int_in(*TRAIN_LIMITS["steps"]), default=3000,
                    help=f"optimizer steps, {'..'.join(map(str, TRAIN_LIMITS['steps']))}; default 3000 (paper)")
-    t.add_argument("--out", default="artifacts/models", help="output folder for NAME.safetensors + NAME.json")
+    t.add_argument("--out", help="output folder for NAME.safetensors + NAME.json (default ./maxk-out/models)")
     t.set_defaults(func=cmd_train)
 
     b = sub.add_parser("bound", help="compute a certified accuracy bound with one strategy")
@@ -432,13 +487,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     bb = sub.add_parser("bounds", help="brute force + cubic on one model: a table of bound, relative bound, FLOPs, seconds")
     bb.add_argument("model", nargs="?", default=str(DEFAULT_MODEL), help=f"checkpoint (default {DEFAULT_MODEL})")
-    bb.add_argument("--out-dir", default="artifacts/reports", help="folder for MODEL.bounds.json and .txt")
+    bb.add_argument("--out-dir", help="folder for MODEL.bounds.json and .txt (default ./maxk-out/MODEL/; a "
+                    "non-empty folder must be a previous maxk output, holding .maxk-output)")
     bb.add_argument("--quiet", action="store_true", help="no progress bars")
     bb.set_defaults(func=cmd_bounds)
 
     c = sub.add_parser("certify", help="cubic proof -> exact certificate JSON (schema v2)")
     c.add_argument("model", help="checkpoint (.safetensors or TransformerLens .pt)")
-    c.add_argument("--out", help="certificate path (default artifacts/certs/MODEL.cert.json)")
+    c.add_argument("--out", help="certificate path (default ./maxk-out/MODEL/MODEL.cert.json)")
     c.add_argument("--frac-bits", type=int, default=None,
                    help="fixed-point bits of the exp tables, 1..4096 (default: chosen from the attention score range)")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -469,7 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--ray-address", default=None,
                     help="HOST:PORT of an existing Ray cluster (or auto); default: start a local Ray")
     sw.add_argument("--out", default=None,
-                    help="sweep folder (default artifacts/sweeps/max{K}-paper-seeds or max{K}-seeds-SPEC)")
+                    help="sweep folder (default ./maxk-out/sweeps/max{K}-paper-seeds or max{K}-seeds-SPEC)")
     sw.add_argument("--vocab", type=int, default=64, help="vocabulary size d_vocab; default 64 (paper)")
     sw.add_argument("--train-steps", type=int, default=3000,
                     help="optimizer steps per model; default 3000 (paper); small values make quick test sweeps")
@@ -482,9 +538,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out-dir", default=None, help="where report.md, report.json and plots/ go (default SWEEP_DIR)")
     rp.set_defaults(func=cmd_report)
 
-    el = sub.add_parser("export-lean", help="replay a certificate, then render it into Lean modules under lean/")
+    el = sub.add_parser("export-lean", help="replay a certificate, then render it into a whole Lake project "
+                        "(the Lean skeleton + its modules)")
     el.add_argument("cert", help="certificate JSON")
-    el.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    el.add_argument("--lean-dir", help="the Lake package folder (default ./maxk-out/NAME/lean/; a non-empty folder "
+                    "must be a previous maxk output, holding .maxk-output, as the checkout's lean/ does)")
     el.add_argument("--name", help="certificate name in Lean (default: from the file name)")
     el.add_argument("--chunk-size", type=int, default=1, help="indices (rows, max tokens, cell parts) per chunk module (default 1)")
     el.add_argument("--max-arrangements", type=int, default=2000,
@@ -493,11 +551,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     lb = sub.add_parser("lean-bench", help="render a Lean kernel throughput probe (N Int multiply-compare steps)")
     lb.add_argument("--ops", type=_int_in(1), default=10000, help="number of multiply-compare steps, >= 1 (default 10000)")
-    lb.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    lb.add_argument("--lean-dir", help="the Lake package folder (default ./maxk-out/lean-bench/lean/; a non-empty "
+                    "folder must be a previous maxk output)")
     lb.set_defaults(func=cmd_lean_bench)
 
     lc = sub.add_parser("lean-check", help="lake build in lean/ if a Lean toolchain exists; else say so and exit 3")
-    lc.add_argument("--lean-dir", default="lean", help="the Lake package folder (default lean)")
+    lc.add_argument("--lean-dir", default="lean", help="the Lake package folder to build (default lean, the "
+                    "checkout's; export-lean prints the folder it wrote)")
     lc.set_defaults(func=cmd_lean_check)
 
     cc = sub.add_parser("coq-check", help="prove with coqc that the model classifies >= claimed_count inputs "
@@ -529,8 +589,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
     a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")
-    a.add_argument("--cert", help="certificate JSON (default artifacts/certs/MODEL.cert.json)")
-    a.add_argument("--out", help="archive path (default artifacts/archives/MODEL.tar.gz)")
+    a.add_argument("--cert", help="certificate JSON (default ./maxk-out/MODEL/MODEL.cert.json, certify's default "
+                   "output; if that does not exist, artifacts/certs/MODEL.cert.json)")
+    a.add_argument("--out", help="archive path (default ./maxk-out/MODEL/MODEL.tar.gz)")
     a.add_argument("--report", action="append", help="a report file to include (repeatable)")
     a.add_argument("--name", help="name inside the archive (default: the model's file name)")
     a.add_argument("--chunk-size", type=_int_in(1), default=None,
@@ -546,7 +607,9 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("models", nargs="+", metavar="MODEL", help="checkpoints (.safetensors or TransformerLens .pt)")
     fr.add_argument("--configs", default="all", help="'all' = the 100 subcubic configurations; 'groups' = the 50 "
                     "with the default attention handling (every group represented)")
-    fr.add_argument("--out-dir", default="artifacts/reports", help="folder for frontier.{md,json,png} and frontier.summary.json")
+    fr.add_argument("--out-dir", help="folder for frontier.{md,json,png} and frontier.summary.json (default "
+                    "./maxk-out/MODEL/ for one model, ./maxk-out/frontier/ for several; a non-empty folder must be "
+                    "a previous maxk output, holding .maxk-output)")
     fr.add_argument("--quiet", action="store_true", help="no progress bar")
     fr.set_defaults(func=cmd_frontier)
 

@@ -406,6 +406,21 @@ def generated_modules(out_dir: Path) -> list[str]:
     return mods
 
 
+def write_skeleton(out_dir: Path) -> list[Path]:
+    """Copy the Lean skeleton (pipeline/resources.py LEAN_SKELETON: MaxKCert/Checker.lean,
+    lakefile.toml, lean-toolchain; the checkout's lean/ or the installed package's copy) into the
+    Lake package folder `out_dir`, so that it is a whole Lake project wherever it is.  A file that
+    already holds the same bytes is left alone (so the checkout's own lean/ is never rewritten).
+    Returns the paths written."""
+    written = []
+    for rel, data in resources.lean_skeleton().items():
+        path = Path(out_dir) / rel
+        if path.is_symlink() or not path.is_file() or path.read_bytes() != data:
+            atomic_write_bytes(path, data)
+            written.append(path)
+    return written
+
+
 def write_root(out_dir: Path) -> Path:
     """Rewrite lean/MaxKCert.lean: import the checker and every generated module present."""
     text = _env().get_template("root.lean.j2").render(modules=generated_modules(out_dir))
@@ -428,5 +443,5 @@ def render_bench(n_ops: int, out_dir: Path) -> Path:
     return path
 
 
-__all__ = ["render_certificate", "render_bench", "cell_parts", "write_root", "lean_module_name", "witness_paths",
-           "generated_modules", "lean_vec", "lean_mat", "CertificateError"]
+__all__ = ["render_certificate", "render_bench", "cell_parts", "write_root", "write_skeleton", "lean_module_name",
+           "witness_paths", "generated_modules", "lean_vec", "lean_mat", "CertificateError"]
