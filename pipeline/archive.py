@@ -41,7 +41,14 @@ declared size, the sum of the declared sizes and the decompressed stream are cap
     4 regenerate  certify(model, frac_bits=cert["frac_bits"]) reproduces cert/NAME.cert.json byte
                   for byte (run only after the replay passed, so frac_bits is within the schema's
                   range and the work is bounded)
-    5 <exporter>  one per exporter ("lean"): every rendered file equals a fresh render byte for
+    5 reports     the reports that pipeline/artifacts_check.py knows (NAME.bounds.json / .txt,
+                  NAME.cubic.json, NAME.brute-force.json) agree with the certificate and with a
+                  recomputation: the cubic row's count and bound are claimed_count / n_inputs, its
+                  FLOPs those of the cubic run inside check 4, the brute-force row is consistent and
+                  sound against the certificate, the txt says what the json says; one FAIL line per
+                  mismatch, naming the report and the field with both values.  Any other report is
+                  only hashed (check 1), and a NOTE line says so
+    6 <exporter>  one per exporter ("lean"): every rendered file equals a fresh render byte for
                   byte; every HAND_WRITTEN file equals the installed one byte for byte; the folder
                   holds no other file (an extra lakefile.lean, say, is a FAIL naming it); the
                   exporter's static checks pass.  The sha256 of every hand-written file (the ones
@@ -541,7 +548,7 @@ def layout_problems(rels, name: str | None, folders=()) -> tuple[str | None, lis
 
 def verify_archive(path, exporters=None, max_members: int = MAX_MEMBERS, max_bytes: int = MAX_BYTES,
                    max_member_bytes: int = MAX_MEMBER_BYTES) -> VerifyResult:
-    """Extract safely and run checks 1-5 (module docstring).  Every check runs that can; each
+    """Extract safely and run checks 1-6 (module docstring).  Every check runs that can; each
     prints PASS or FAIL lines naming the check and the file.  Raises PipelineError (one line) if
     the archive cannot be read as a maxk archive (see the module docstring).
     `exporters` replaces load_exporters() (tests only).
@@ -581,7 +588,7 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
         else:
             lines.append(f"PASS {check}: {success}")
 
-    checks = ["files", "model", "replay", "regenerate"] + [exp.NAME for exp in exporters]
+    checks = ["files", "model", "replay", "regenerate", "reports"] + [exp.NAME for exp in exporters]
 
     # 1 files: manifest exact and canonical, hashes, layout
     manifest, problems = manifest_problems((root / MANIFEST).read_bytes(), hashes, exporters)
@@ -640,6 +647,7 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
                               f"({_one_line(e)[:200]}) (a bug in the replay: please report it)"], "")
 
     # 4 regenerate: only a certificate that replays (so frac_bits is in range and the work bounded)
+    cubic_flops = None  # the cubic run's FLOPs, for check 5
     if cert is None:
         report("regenerate", [f"{cert_rel}: not run (no certificate)"], "")
     elif not replayed:
@@ -648,7 +656,9 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
         report("regenerate", [f"{cert_rel}: not run (frac_bits outside 1..{MAX_FRAC_BITS})"], "")
     else:
         try:
-            again = dump_certificate(certify(weights, frac_bits=cert["frac_bits"])[0]).encode()
+            fresh, info = certify(weights, frac_bits=cert["frac_bits"])
+            again = dump_certificate(fresh).encode()
+            cubic_flops = info.get("cubic_flops")
             archived = (root / cert_rel).read_bytes()
             problems = [] if again == archived else [
                 f"{cert_rel}: differs from certify({model_rel}, frac_bits={cert['frac_bits']}) (first "
@@ -658,7 +668,12 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
         report("regenerate", problems, f"{cert_rel} is byte-identical to certify({model_rel}, "
                f"frac_bits={cert['frac_bits']})")
 
-    # 5 one check per exporter: exactly the fresh render and the installed hand-written files
+    # 5 reports: cross-checked against the certificate (pipeline/artifacts_check.py)
+    problems, success, notes = _report_problems(root, hashes, cert, cubic_flops)
+    report("reports", problems, success)
+    lines.extend(notes)
+
+    # 6 one check per exporter: exactly the fresh render and the installed hand-written files
     options = manifest["render_options"] if manifest is not None and isinstance(manifest["render_options"], dict) else {}
     for exp in exporters:  # a certificate the replay rejected is not rendered (its rendering is unbounded work)
         problems, notes = _exporter_problems(exp, root, hashes, cert if replayed else None, name,
@@ -675,6 +690,25 @@ def _verify_tree(path: Path, root: Path, hashes: dict[str, str], exporters: list
     n = len(checks)
     lines.append(f"OK: all {n} checks passed" if not failed else f"FAILED: {', '.join(failed)}")
     return VerifyResult(not failed, lines)
+
+
+def _report_problems(root: Path, hashes: dict[str, str], cert, cubic_flops) -> tuple[list[str], str, list[str]]:
+    """Check 5: (problems, success line, notes) for the archive's reports/ against its certificate
+    (artifacts_check.check_reports).  notes: one line per report that is hashed only."""
+    from .artifacts_check import check_reports
+
+    rels = sorted(r for r in hashes if r.startswith("reports/"))
+    if not rels:
+        return [], "no reports in the archive", []
+    if cert is None:
+        return [f"{', '.join(rels)}: not cross-checked (no certificate)"], "", []
+    checked, hashed_only, problems = check_reports({rel: (root / rel).read_bytes() for rel in rels}, cert, cubic_flops)
+    notes = [f"NOTE reports: {rel} is hashed only, not cross-checked (a report kind pipeline/artifacts_check.py "
+             "does not parse)" for rel in hashed_only]
+    if not checked:
+        return problems, "no report of a kind that is cross-checked", notes
+    flops = "" if cubic_flops is not None else " (cubic FLOPs not recomputed: check 4 did not run)"
+    return problems, f"{', '.join(checked)} agree with the certificate{flops}", notes
 
 
 def _exporter_problems(exp, root: Path, hashes: dict[str, str], cert, name: str, options):

@@ -29,6 +29,7 @@ from pipeline.lean_export import face as lean_face
 from pipeline.model.checkpoint import save_weights
 from pipeline.model.config import ModelConfig
 from pipeline.model.train import TrainConfig, train
+from pipeline.report import bounds_table
 
 NAME = "max3-seed1"
 REPO_LEAN = Path(__file__).resolve().parents[1] / "lean"
@@ -87,12 +88,15 @@ def inputs(tmp_path_factory):
     assert cert["claimed_count"] > 0, "the trained model should certify something"
     cert_path = root / f"{NAME}.cert.json"
     cert_path.write_text(dump_certificate(cert))
+    text, rows = bounds_table(weights)  # the bounds report `maxk bounds` writes (brute force + cubic)
+    report_json = root / f"{NAME}.bounds.json"
+    report_json.write_text(json.dumps(rows, indent=1) + "\n")
     report = root / f"{NAME}.bounds.txt"
-    report.write_text("strategy bound\ncubic 0.9\n")
+    report.write_text(text)
     make_lean_dir(root)
     _STUB_ROOT[0] = root
-    return {"model": model, "cert": cert_path, "root": root, "report": report,
-            "weights": weights, "cert_obj": cert}
+    return {"model": model, "cert": cert_path, "root": root, "report": report, "reports": [report_json, report],
+            "rows": rows, "text": text, "weights": weights, "cert_obj": cert}
 
 
 def stub(inputs):
@@ -101,7 +105,7 @@ def stub(inputs):
 
 def build(inputs, out: Path, **kw) -> dict:
     kw.setdefault("exporters", [stub(inputs)])
-    kw.setdefault("reports", [inputs["report"]])
+    kw.setdefault("reports", inputs["reports"])
     return A.create_archive(inputs["model"], inputs["cert"], out, **kw)
 
 
@@ -137,7 +141,7 @@ def test_archive_contents_and_manifest(inputs, archive):
     mod = "MaxKCert/Certs/Max3Seed1"
     expected = {
         "MANIFEST.json", f"model/{NAME}.safetensors", f"model/{NAME}.json", f"cert/{NAME}.cert.json",
-        f"reports/{NAME}.bounds.txt", "lean/lean-toolchain", "lean/lakefile.toml", "lean/MaxKCert.lean",
+        f"reports/{NAME}.bounds.json", f"reports/{NAME}.bounds.txt", "lean/lean-toolchain", "lean/lakefile.toml", "lean/MaxKCert.lean",
         "lean/MaxKCert/Checker.lean", "lean/MaxKCert/Basic.lean", f"lean/{mod}/Main.lean",
         f"lean/{mod}/Chunk000.lean", f"lean/{mod}/Chunk001.lean", f"lean/{mod}/Chunk002.lean",
     }
@@ -157,9 +161,10 @@ def test_archive_contents_and_manifest(inputs, archive):
 def test_verify_passes(archive):
     res = verify(archive[0])
     assert res.ok, res.lines
-    for check in ("files", "model", "replay", "regenerate", "lean"):
+    for check in ("files", "model", "replay", "regenerate", "reports", "lean"):
         assert any(line.startswith(f"PASS {check}:") for line in res.lines), (check, res.lines)
-    assert res.lines[-1] == "OK: all 5 checks passed"
+    assert res.lines[-1] == "OK: all 6 checks passed"
+    assert f"PASS reports: reports/{NAME}.bounds.json, reports/{NAME}.bounds.txt agree with the certificate" in res.lines
     assert "459 of 512" in " ".join(res.lines) or "of 512 inputs" in " ".join(res.lines)
     notes = [line for line in res.lines if line.startswith("SHA256 lean:")]
     checker = (_STUB_ROOT[0] / "lean/MaxKCert/Checker.lean").read_bytes()
@@ -199,7 +204,7 @@ def flip(data: bytes, i: int) -> bytes:
 def test_flipped_byte_in_any_member_fails_naming_it(archive, tmp_path):
     src = archive[0]
     files = members(src)
-    assert len(files) == 14
+    assert len(files) == 15
     for rel, data in sorted(files.items()):
         for i in sorted({0, len(data) // 2, len(data) - 1}):
             dst = tmp_path / "t.tar.gz"
@@ -262,7 +267,8 @@ def consistent(src: Path, dst: Path, change) -> None:
 
 
 def test_forged_but_replaying_certificate_fails_regenerate(inputs, archive, tmp_path):
-    """A smaller certificate that still replays (a c0 entry dropped) passes checks 1-3 but not 4."""
+    """A smaller certificate that still replays (a c0 entry dropped) passes checks 1-3 but not 4, and
+    the reports, which state the true count, contradict it (check 5)."""
     cert = json.loads(json.dumps(inputs["cert_obj"]))
     assert cert["c0"], "the test model needs a c0 entry to drop"
     cert["c0"] = cert["c0"][1:]
@@ -280,8 +286,10 @@ def test_forged_but_replaying_certificate_fails_regenerate(inputs, archive, tmp_
     consistent(archive[0], dst, change)
     res = verify(dst)
     assert not res.ok
-    assert [line.split(":")[0] for line in failing(res)] == ["FAIL regenerate"], res.lines
+    assert {line.split(":")[0] for line in failing(res)} == {"FAIL regenerate", "FAIL reports"}, res.lines
     assert f"cert/{NAME}.cert.json" in failing(res)[0]
+    assert f"FAIL reports: reports/{NAME}.bounds.json: cubic.n_proved is {cert['claimed_count'] + 1}, the certificate " \
+           f"(claimed_count) says {cert['claimed_count']}" in failing(res)
 
 
 def test_forged_lean_module_fails_lean(archive, tmp_path):
@@ -330,6 +338,71 @@ def test_extra_and_missing_files(archive, tmp_path):
     consistent(archive[0], dst, lambda f: f.__setitem__("notes.txt", b"x"))
     res = verify(dst)
     assert any("notes.txt" in line and "layout" in line for line in failing(res)), res.lines
+
+
+def stale_rows(rows: list, cert: dict) -> list:
+    """The bounds rows as a stale report would have them: the cubic row of an older run (fewer
+    inputs proved, other FLOPs), like the v1 cubic's 0.958164 / 1.943e7 in the shipped report."""
+    rows = json.loads(json.dumps(rows))
+    cu = next(r for r in rows if r["strategy"] == "cubic")
+    cu["n_proved"] = cert["claimed_count"] - 7
+    cu["bound"] = cu["n_proved"] / cu["n_inputs"]
+    cu["flops"] = 19429440
+    return rows
+
+
+def test_stale_bounds_report_fails_the_reports_check(inputs, tmp_path):
+    """An archive built with a stale bounds report (json and txt) fails check 5 with one line per
+    stale field, each naming the report and both values; the consistent one passes (test_verify_passes)."""
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    rows = stale_rows(inputs["rows"], inputs["cert_obj"])
+    (stale / f"{NAME}.bounds.json").write_text(json.dumps(rows, indent=1) + "\n")
+    cu_new = next(r for r in inputs["rows"] if r["strategy"] == "cubic")
+    text = inputs["text"].replace(f"{cu_new['bound']:>9.6f}", f"{rows[-1]['bound']:>9.6f}")
+    assert text != inputs["text"]
+    (stale / f"{NAME}.bounds.txt").write_text(text)
+    out = tmp_path / "stale.tar.gz"
+    build(inputs, out, reports=[stale / f"{NAME}.bounds.json", stale / f"{NAME}.bounds.txt"])
+    res = verify(out)
+    assert not res.ok and res.lines[-1] == "FAILED: reports", res.lines
+    fails = failing(res)
+    claimed, n = inputs["cert_obj"]["claimed_count"], inputs["cert_obj"]["n_inputs"]
+    j, t = f"reports/{NAME}.bounds.json", f"reports/{NAME}.bounds.txt"
+    assert f"FAIL reports: {j}: cubic.n_proved is {claimed - 7}, the certificate (claimed_count) says {claimed}" in fails
+    assert any(line.startswith(f"FAIL reports: {j}: cubic.bound is {(claimed - 7) / n!r}") for line in fails), fails
+    assert any(line.startswith(f"FAIL reports: {j}: cubic.flops is 19429440, a recomputation (cubic.run) says ")
+               for line in fails), fails
+    assert any(line.startswith(f"FAIL reports: {t}: cubic bound is '{(claimed - 7) / n:.6f}'") for line in fails), fails
+    assert all(line.startswith(f"FAIL reports: {j}: cubic.") or line.startswith(f"FAIL reports: {t}: cubic ")
+               for line in fails), fails
+
+
+def test_txt_that_contradicts_its_json_fails(inputs, tmp_path):
+    """The txt must say what the json says: a changed FLOP count in the txt alone is one FAIL."""
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / f"{NAME}.bounds.json").write_bytes(inputs["reports"][0].read_bytes())
+    bf = next(r for r in inputs["rows"] if r["strategy"] == "brute-force")
+    old = f"{bf['flops']:>12.3e}"
+    assert inputs["text"].count(old) == 1
+    (d / f"{NAME}.bounds.txt").write_text(inputs["text"].replace(old, f"{bf['flops'] * 2:>12.3e}"))
+    out = tmp_path / "txt.tar.gz"
+    build(inputs, out, reports=[d / f"{NAME}.bounds.json", d / f"{NAME}.bounds.txt"])
+    fails = failing(verify(out))
+    assert fails == [f"FAIL reports: reports/{NAME}.bounds.txt: brute-force FLOPs is '{bf['flops'] * 2:.3e}', "
+                     f"reports/{NAME}.bounds.json says {bf['flops']}"], fails
+
+
+def test_unknown_report_kind_is_said_to_be_hashed_only(inputs, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("anything\n")
+    out = tmp_path / "notes.tar.gz"
+    build(inputs, out, reports=[*inputs["reports"], notes])
+    res = verify(out)
+    assert res.ok, res.lines
+    assert "NOTE reports: reports/notes.md is hashed only, not cross-checked (a report kind " \
+           "pipeline/artifacts_check.py does not parse)" in res.lines
 
 
 # ----------------------------------------------------------------- unreadable and hostile archives

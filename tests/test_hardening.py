@@ -137,7 +137,7 @@ def reg(name: str, data: bytes) -> tuple:
 
 def test_real_archive_verifies(real, capsys):
     rc, out, err, _ = cli(["verify-archive", real["archive"]], capsys)
-    assert rc == 0 and err == [] and out.strip().endswith(f"OK: all {4 + len(A.EXPORTERS)} checks passed"), (out, err)
+    assert rc == 0 and err == [] and out.strip().endswith(f"OK: all {5 + len(A.EXPORTERS)} checks passed"), (out, err)
     installed = lean_face.installed()
     for rel in lean_face.HAND_WRITTEN:  # item 9: the statement-carrying files' sha256 are printed
         assert f"{hashlib.sha256(installed[rel]).hexdigest()}  {rel}" in out, rel

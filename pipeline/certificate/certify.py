@@ -247,6 +247,7 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tu
     cert = assemble(weights, data, shifts, c0, cells)
     info = {
         "cubic_count": res.n_proved,
+        "cubic_flops": res.flops,  # the cubic's verification FLOPs (reports state them; verify-archive compares)
         "claimed_count": cert["claimed_count"],
         "dropped_k": dropped_k,
         "dropped_c0": dropped_c0,
