@@ -7,8 +7,9 @@
 Steps, per seed (`STEPS`): train, brute-force, cubic, subcubic, certify, replay.  The strategy steps
 call the strategy registry (pipeline/strategies/__init__.py) by name; a strategy that is not
 registered gives an "unavailable" record (written by the driver: no worker, no model needed),
-listed like any failure.  The brute-force step records the sound enclosure only, not the float32
-torch accuracy (a reference number that costs more CPU than the sound brute force).  certify and replay call the
+listed like any failure; so does a brute force estimated over its budget (strategies/brute_force.py
+`budget_problem`: the record's error gives the estimate).  The brute-force step records the sound
+enclosure only, not the float32 torch accuracy (a reference number that costs more CPU than the sound brute force).  certify and replay call the
 public pipeline.certificate functions only (certify(weights), replay_file(path)).  Dependencies are
 added automatically: every step needs the model (train), replay needs certify's certificate.
 
@@ -426,6 +427,10 @@ def _task_strategy(name: str, weights) -> dict:
     from .report import run_bound
 
     why = strategy_unavailable(name)
+    if why is None and name == "brute-force":  # refused before any work, like `maxk bound brute-force`
+        from .strategies.brute_force import budget_problem, estimate
+
+        why = budget_problem(estimate(weights.config, float32=False))
     if why is not None:
         return {"status": "unavailable", "error": why}
     # without the float32 torch accuracy (a reference number, not a bound): it would cost more CPU
@@ -801,7 +806,7 @@ def run_sweep(out, settings: SweepSettings, seeds: list, steps: tuple, jobs: int
     """
     import fcntl
 
-    from tqdm import tqdm
+    from .progress import progress_bar
 
     if jobs is not None and jobs < 1:
         raise PipelineError("--jobs", f"must be >= 1, got {jobs}")
@@ -821,8 +826,8 @@ def run_sweep(out, settings: SweepSettings, seeds: list, steps: tuple, jobs: int
             raise PipelineError(sd.root, "another sweep is running in this folder") from None
         summary = SweepSummary(out=str(sd.root), backend=backend, jobs=executor.jobs, seeds=list(seeds),
                                steps=tuple(steps))
-        with tqdm(total=len(seeds) * len(steps), desc=f"sweep max{settings.k}", unit="step",
-                  disable=not progress, smoothing=0.05) as bar:
+        with progress_bar(total=len(seeds) * len(steps), desc=f"sweep max{settings.k}", unit="step",
+                          disable=not progress, smoothing=0.05) as bar:
             driver = _Driver(sd, list(seeds), tuple(steps), executor, bar, summary)
             index = sd.seed_index()
             for seed in seeds:

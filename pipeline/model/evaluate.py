@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-
+from ..progress import progress_bar
 from .transformer import MaxKTransformer
 from .weights import Weights
 
@@ -133,7 +132,7 @@ def float32_accuracy(weights: Weights, batch_size: int = 1 << 15, progress: bool
     row_offset = V * torch.arange(n, dtype=torch.int64)  # [n]
     count = total if todo is None else len(todo)
     starts = range(0, count, batch_size)
-    for start in tqdm(starts, desc="float32 accuracy", disable=not progress, unit="batch"):
+    for start in progress_bar(starts, desc="float32 accuracy", disable=not progress, unit="batch"):
         if todo is None:
             index = torch.arange(start, min(start + batch_size, total), dtype=torch.int64)  # [batch]
         else:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
+from ..progress import progress_bar
 from .checkpoint import save_weights
 from .config import ModelConfig, strict_from_dict
 from .transformer import MaxKTransformer
@@ -135,7 +135,7 @@ def train(model_config: ModelConfig, train_config: TrainConfig, progress: bool =
         trainable = [p for p in model.parameters() if p.requires_grad]
         opt = torch.optim.AdamW(trainable, lr=tc.lr, betas=tc.betas, weight_decay=tc.weight_decay)
         losses = torch.empty(tc.steps, dtype=torch.float32)
-        for step in tqdm(range(tc.steps), desc=f"train max{n} seed{tc.seed}", disable=not progress):
+        for step in progress_bar(range(tc.steps), desc=f"train max{n} seed{tc.seed}", unit="step", disable=not progress):
             tokens = torch.randint(0, V, (tc.batch_size, n), generator=data_gen)  # [batch, n]
             target = tokens.max(dim=-1).values  # [batch]
             loss = torch.nn.functional.cross_entropy(model(tokens), target)

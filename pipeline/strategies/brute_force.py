@@ -35,16 +35,17 @@ last two non-query positions and y, a Python loop over the query and the remaini
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
 import numpy as np
-from tqdm import tqdm
 
 from ..flops import FlopCounter
 from ..model.weights import Weights
 from ..numerics import Interval, sqrt_enclosure, sum_rounding_bound
 from ..paths import count_path_flops, path_intervals
+from ..progress import progress_bar
 from .result import BoundResult
 
 REFINE_LIMIT = 200_000  # at most this many undecided inputs get the per-input re-evaluation
@@ -54,6 +55,101 @@ REPORT_KEYS = (
     "strategy", "model_sha256", "n_inputs", "n_correct", "n_wrong", "n_undecided",
     "accuracy_lo", "accuracy_hi", "float32_accuracy", "flops", "seconds",
 )
+
+# The work budget of every command that runs the brute force (`maxk bound brute-force`, `maxk bounds`,
+# `maxk frontier`, the sweep's brute-force step), checked by `estimate` + `budget_problem` before any
+# work starts; the commands' --force lifts it.  Calibrated on the shipped K = 4 model: 64^4 = 16.8M
+# inputs, 4.4e9 FLOPs, ~6 s on 2 cores, ~0.4 GB estimated peak: it passes; K = 5 (3.5e11 FLOPs, ~11 GB
+# with the float32 accuracy) and K = 10 (64^10 = 1.2e18 inputs) are refused.
+BUDGET_FLOPS = 10**11  # ~2.5 min at FLOPS_PER_SECOND
+BUDGET_BYTES = 4 << 30  # 4 GiB of estimated peak memory
+FLOPS_PER_SECOND = 7e8  # measured: the shipped model's 4.38e9 FLOPs in 5.9 s (numpy, 2 cores)
+ALTERNATIVE = "use `maxk bound cubic` or `maxk certify` (sound lower bounds in O(V^3 n), no enumeration)"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What one brute-force run will cost (`estimate`); every field is an upper estimate."""
+
+    V: int
+    n: int
+    n_inputs: int  # V^n
+    flops: int  # the FLOPs `run` reports (its FlopCounter), without the data-dependent near-tie refinement
+    float32_ops: int  # the float32 accuracy's screen (0 without it); torch then runs on unsettled inputs only
+    peak_bytes: int  # the larger of the brute force's and the float32 accuracy's peak memory
+    seconds: float  # (flops + float32_ops) / FLOPS_PER_SECOND
+
+    def describe(self) -> str:
+        return (f"brute force over {self.V}^{self.n} = {self.n_inputs:.4g} inputs needs ~{self.flops + self.float32_ops:.2g} "
+                f"FLOPs (~{_human_seconds(self.seconds)} at ~{FLOPS_PER_SECOND:.0e} FLOP/s) and ~"
+                f"{_human_bytes(self.peak_bytes)} of memory" + (" (float32 accuracy included)" if self.float32_ops else ""))
+
+
+def estimate(config, float32: bool = True, keep_status: bool = False) -> Estimate:
+    """The work of `run` (and, with float32, of the float32 torch accuracy `maxk bound brute-force`
+    adds) on a model of `config`, from its dimensions alone: nothing is allocated or computed.
+
+    Complexity: O(1) (integer arithmetic on V, n, d_model, d_head).
+    What is estimated (upper estimates; the near-tie refinement's FLOPs are data-dependent, left out):
+      * n_inputs = V^n;
+      * flops = exactly the FlopCounter total `run` reports before refinement: the path matrices
+        O(V^2 d), the tables O(V^3 n), and per input (n-1) V additions, a max over V, n + 2 more;
+      * float32_ops = 3 n V^n (the float64 screen of pipeline.model.evaluate; torch runs only on the
+        inputs it leaves, typically a small fraction);
+      * peak_bytes = max(brute force, float32 accuracy), where the brute force holds its interval
+        tables T [V, n, V, V] (16 bytes per entry, ~4 copies while built), per query ~6 float64
+        arrays of V^(inner+1) (inner = min(n-1, 2)), the pending near ties (<= REFINE_LIMIT inputs)
+        and one refinement chunk, plus V^n bytes of status with keep_status; the float32 accuracy
+        holds 2 V^n bytes of screen masks, up to 8 V^n bytes of unsettled input numbers, ~(n + 6)
+        int64/float64 arrays of V^(n-1) per query, and its torch batches.
+    `budget_problem` compares the estimate with BUDGET_FLOPS and BUDGET_BYTES.
+    """
+    from ..flops import FlopCounter
+
+    V, n, h = config.d_vocab, config.n_ctx, config.d_head
+    n_inputs = V**n
+    fc = FlopCounter()
+    _count_table_flops(fc, config)
+    _count_input_flops(fc, n_inputs, V, n)
+    inner = min(n - 1, 2)
+    refine_inputs = min(REFINE_LIMIT, n_inputs)
+    bf_bytes = (4 * 16 * V**3 * n + 6 * 8 * V ** (inner + 1) + 2 * 8 * n * refine_inputs
+                + 5 * 16 * min(REFINE_CHUNK, refine_inputs) * n * V + (n_inputs if keep_status else 0))
+    f32_ops = f32_bytes = 0
+    if float32:
+        f32_ops = 3 * n * n_inputs
+        batch = min(1 << 15, n_inputs)
+        f32_bytes = 10 * n_inputs + 8 * (n + 6) * V ** (n - 1) + 4 * 4 * batch * (2 * n * h + V + n)
+    flops = fc.total
+    return Estimate(V=V, n=n, n_inputs=n_inputs, flops=flops, float32_ops=f32_ops,
+                    peak_bytes=max(bf_bytes, f32_bytes), seconds=(flops + f32_ops) / FLOPS_PER_SECOND)
+
+
+def budget_problem(est: Estimate, budget_flops: int | None = None, budget_bytes: int | None = None) -> str | None:
+    """None if `est` is within the budget (default BUDGET_FLOPS, BUDGET_BYTES, read at call time);
+    else one sentence: the estimate, the budget and the alternative (ALTERNATIVE)."""
+    budget_flops = BUDGET_FLOPS if budget_flops is None else budget_flops
+    budget_bytes = BUDGET_BYTES if budget_bytes is None else budget_bytes
+    if est.flops + est.float32_ops <= budget_flops and est.peak_bytes <= budget_bytes:
+        return None
+    return (f"{est.describe()}, over the brute-force budget of {budget_flops:.0e} FLOPs and "
+            f"{_human_bytes(budget_bytes)}: {ALTERNATIVE}")
+
+
+def _human_seconds(s: float) -> str:
+    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
+        if s >= 2 * size:
+            v = s / size
+            return f"{v:.2g} {unit}" if v >= 1e4 else f"{v:.0f} {unit}"
+    return f"{s:.0f} s" if s >= 1 else "1 s"
+
+
+def _human_bytes(b: float) -> str:
+    for unit, size in (("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20)):
+        if b >= size:
+            v = b / size
+            return f"{v:.3g} {unit}" if v < 1e4 else f"{v:.2g} {unit}"
+    return f"{b / 1024:.0f} KiB"
 
 
 def weighted_logit_tables(weights: Weights, flops: FlopCounter, P=None, s=None):
@@ -68,16 +164,29 @@ def weighted_logit_tables(weights: Weights, flops: FlopCounter, P=None, s=None):
     V, n = cfg.d_vocab, cfg.n_ctx
     if P is None:
         P, s = path_intervals(weights), sqrt_enclosure(cfg.d_head)
-    count_path_flops(flops, cfg)
+    _count_table_flops(flops, cfg)
     scores = (P.EQKE[:, None, :] + P.EQKP[:, :, None]).div_pos(s)  # [V(q), n(i), V(t)]
-    flops.elementwise("bf/scores", (V, n, V), ops=2)
     shift = scores.hi.reshape(V, -1).max(axis=1)  # c_q, an exact float per q
     w = (scores - shift[:, None, None]).exp()  # [V(q), n(i), V(t)], each in (0, ~1]
-    flops.elementwise("bf/exp", (V, n, V), ops=2)
     L = P.EUPU[:, None, None, :] + P.EVOU[None, None, :, :] + P.PVOU[None, :, None, :]  # [q, i, t, y]
     T = w[:, :, :, None] * L
-    flops.elementwise("bf/table", (V, n, V, V), ops=3)
     return T
+
+
+def _count_table_flops(flops: FlopCounter, cfg) -> None:
+    """The FLOPs of `weighted_logit_tables` (path matrices, scores, exponentials, table products)."""
+    V, n = cfg.d_vocab, cfg.n_ctx
+    count_path_flops(flops, cfg)
+    flops.elementwise("bf/scores", (V, n, V), ops=2)
+    flops.elementwise("bf/exp", (V, n, V), ops=2)
+    flops.elementwise("bf/table", (V, n, V, V), ops=3)
+
+
+def _count_input_flops(flops: FlopCounter, n_inputs: int, V: int, n: int) -> None:
+    """Per input: (n-1) row additions of length V, a max over V, n lookups and adds, 2 compares."""
+    flops.elementwise("bf/sums", (n_inputs, V), ops=n - 1)
+    flops.reduction("bf/max", (n_inputs,), V)
+    flops.elementwise("bf/classify", (n_inputs,), ops=n + 2)
 
 
 def run(weights: Weights, progress: bool = False, float32_accuracy=None, keep_status: bool = False) -> BoundResult:
@@ -106,7 +215,7 @@ def run(weights: Weights, progress: bool = False, float32_accuracy=None, keep_st
     # per-input status (+1 certainly correct, -1 certainly wrong, 0 undecided), indexed by the tokens
     status = np.zeros((V,) * n, dtype=np.int8) if keep_status else None
     pending, n_pending = [], 0  # undecided inputs, re-evaluated one by one with their own shift
-    for q in tqdm(range(V), desc="brute force", unit="query", disable=not progress):
+    for q in progress_bar(range(V), desc="brute force", unit="query", disable=not progress):
         Th, Tl = Thi[q], Tlo[q]  # [n(i), V(t), V(y)]
         mag = np.maximum(np.abs(Th), np.abs(Tl)).max(axis=2)  # [n(i), V(t)]: max_y |T[q,i,t,y]|
         if not np.all(np.isfinite(mag)):
@@ -134,10 +243,7 @@ def run(weights: Weights, progress: bool = False, float32_accuracy=None, keep_st
         if status is not None:
             status[tuple(toks.T)] = c.astype(np.int8) - w.astype(np.int8)
     n_inputs = V**n
-    # per input: (n-1) row additions of length V, a max over V, n lookups and adds, 2 compares
-    flops.elementwise("bf/sums", (n_inputs, V), ops=n - 1)
-    flops.reduction("bf/max", (n_inputs,), V)
-    flops.elementwise("bf/classify", (n_inputs,), ops=n + 2)
+    _count_input_flops(flops, n_inputs, V, n)
     n_undecided = n_inputs - n_correct - n_wrong
     seconds = time.perf_counter() - t0
     return BoundResult(
@@ -219,7 +325,7 @@ def refine(P, s: Interval, tokens: np.ndarray, progress: bool = False):
     correct = np.zeros(len(tokens), dtype=bool)
     wrong = np.zeros(len(tokens), dtype=bool)
     chunks = range(0, len(tokens), REFINE_CHUNK)
-    for a in tqdm(chunks, desc="refine near-ties", disable=not progress or len(chunks) < 4):
+    for a in progress_bar(chunks, desc="refine near-ties", unit="chunk", disable=not progress or len(chunks) < 4):
         x = tokens[a : a + REFINE_CHUNK]  # [N, n]
         N = len(x)
         q = x[:, -1]
