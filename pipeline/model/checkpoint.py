@@ -137,7 +137,8 @@ def load_weights(path, notes: list | None = None) -> Weights:
     to float32, which is exact (every bfloat16 value is a float32 value); when `notes` is a list,
     one line saying so is appended to it.  A .pt file's TransformerLens config beside it
     (<stem>.cfg.json) must describe coq/Spec.v's architecture (check_tl_config); without one, a
-    note names the architecture that is assumed (TL_ASSUMED_NOTE).
+    note names the architecture that is assumed (TL_ASSUMED_NOTE).  A .pt holding the state dict
+    alone under "model" (or "state_dict", "model_state_dict") is read from there, with a note.
     """
     path = Path(path)
     if not path.exists():
@@ -265,6 +266,7 @@ def _load_transformerlens_pt(path: Path, notes: list) -> Weights:
         raise PipelineError(path, f"cannot read as a weights-only torch file ({msg[:200]})") from None
     if not isinstance(sd, dict):
         raise PipelineError(path, f"expected a state dict, found {type(sd).__name__}")
+    sd = _unwrap_state_dict(path, sd, notes)
     tensors, converted = {}, []
     for key, value in sd.items():
         if not isinstance(key, str):
@@ -287,6 +289,30 @@ def _load_transformerlens_pt(path: Path, notes: list) -> Weights:
     else:
         notes.append(TL_ASSUMED_NOTE.format(path=path, cfg=cfg_path.name))
     return weights
+
+
+# A training checkpoint often wraps the state dict: {"model": state_dict}.
+TL_WRAPPER_KEYS = ("model", "state_dict", "model_state_dict")
+
+
+def _unwrap_state_dict(path: Path, sd: dict, notes: list) -> dict:
+    """The state dict itself, or the one a checkpoint holds alone under a key of TL_WRAPPER_KEYS
+    (a note names the key).  A wrapper with other entries besides (an optimizer, a config, a step
+    count) is refused with a message naming what was found and what is read: nothing beside the
+    weights is ever interpreted."""
+    if any(isinstance(k, str) and (k in TL_KEYS or k in TL_KEYS.values()) for k in sd):
+        return sd  # a state dict at the top level
+    wrapped = [k for k in TL_WRAPPER_KEYS if isinstance(sd.get(k), dict)]
+    if not wrapped:
+        return sd  # the caller names the first unexpected entry
+    key = wrapped[0]
+    if len(sd) == 1:
+        notes.append(f"{path}: read the state dict stored under the key {key!r}")
+        return sd[key]
+    found = sorted(repr(k)[:40] for k in sd)
+    raise PipelineError(path, f"a checkpoint with the entries {', '.join(found[:8])}{', ...' if len(found) > 8 else ''}: "
+                        f"expected a TransformerLens state dict (keys such as 'embed.W_E'), at the top level or "
+                        f"alone under {key!r}; save the weights alone: torch.save(checkpoint[{key!r}], 'model.pt')")
 
 
 def _tensor_to_numpy(path: Path, key: str, value, converted: list):
