@@ -96,6 +96,16 @@ def _output_dir(path) -> Path:
     return path
 
 
+_NOTES_SHOWN: set[str] = set()  # every distinct note is printed once per process
+
+
+def _note(text: str) -> None:
+    """Print `note: TEXT` on stderr, unless this process has printed the same note before."""
+    if text not in _NOTES_SHOWN:
+        _NOTES_SHOWN.add(text)
+        print(f"note: {text}", file=sys.stderr)
+
+
 def _maxk_dir(path) -> Path:
     """An output folder maxk may write into (pipeline/outputs.py): new, empty or a previous maxk
     output (it holds .maxk-output), no file on its way; otherwise bad input.  Writes nothing."""
@@ -104,15 +114,41 @@ def _maxk_dir(path) -> Path:
     return check_output_dir(path)
 
 
-def _load_model(path):
-    """load_weights, printing its notes (e.g. an exact bfloat16 conversion) on stderr."""
+def _load_model(path, notes: list | None = None):
+    """load_weights, printing its notes (e.g. an exact bfloat16 conversion) on stderr, each once
+    per process; they are also appended to `notes` if given."""
     from .model.checkpoint import load_weights
 
-    notes: list[str] = []
+    notes = [] if notes is None else notes
     weights = load_weights(path, notes)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        _note(note)
     return weights
+
+
+# optional dependency -> (the extra that installs it, what needs it)
+EXTRAS = {"matplotlib": "plots", "ray": "distributed", "lean_dojo": "replay"}
+
+
+def _require(module: str, what: str) -> None:
+    """Refuse, before any work, a command that needs an optional dependency that is not installed:
+    one line naming the extra to install, exit 2 (bad input: the environment, fixed by pip; exit 3
+    is kept for the Lean and Coq toolchains, which pip does not install)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # sys.modules[module] = None, or a broken install
+        found = False
+    if not found:
+        raise UserError(f"{what} needs {module}, which is not installed: pip install -e '.[{EXTRAS[module]}]'")
+
+
+def _model_error(model, e):
+    """A PipelineError without a file (a budget or flag problem) re-raised naming the model."""
+    from .errors import PipelineError
+
+    return PipelineError(model, e.problem) if e.path is None else e
 
 
 def _fail_line(e) -> str:
@@ -148,13 +184,46 @@ def cmd_train(args) -> int:
 
 
 # ---------------------------------------------------------------- bound
+def _subcubic_config(name: str | None):
+    """--config NAME -> SubcubicConfig (None: the default); a wrong name names the nearest ones."""
+    if name is None:
+        return None
+    import difflib
+
+    from .strategies.subcubic import all_configs, config_by_name
+
+    try:
+        return config_by_name(name)
+    except KeyError:
+        names = [c.name for c in all_configs()]
+        near = [n for n in names if name.lower() in n.lower()][:3]  # a part of a name: the first matches
+        near += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.0) if n not in near][:3 - len(near)]
+        raise UserError(f"--config: unknown subcubic configuration {name[:120]!r}; nearest: {', '.join(near)} "
+                        "(`maxk bound subcubic --config list` lists all 100)") from None
+
+
 def cmd_bound(args) -> int:
+    from .errors import PipelineError
     from .report import run_bound
 
+    if args.config is not None and args.strategy != "subcubic":
+        raise UserError(f"--config chooses a subcubic configuration; it does not apply to {args.strategy}")
+    if args.config == "list":
+        from .strategies.subcubic import all_configs
+
+        print("\n".join(f"{c.name}  ({c.group})" for c in all_configs()))
+        return 0
+    config = _subcubic_config(args.config)  # before loading anything
+    if args.model is None:
+        raise UserError("maxk bound: the following arguments are required: model (see maxk bound --help)")
     if args.out:
         _output_file(args.out)
     weights = _load_model(args.model)
-    res = run_bound(args.strategy, weights, progress=not args.quiet, with_float32=not args.no_float32)
+    try:
+        res = run_bound(args.strategy, weights, progress=not args.quiet, with_float32=not args.no_float32,
+                        force=args.force, subcubic_config=config)
+    except PipelineError as e:
+        raise _model_error(args.model, e) from None
     report = res.to_json()
     if args.out:
         _write_json(args.out, report)
@@ -163,12 +232,13 @@ def cmd_bound(args) -> int:
 
 
 def cmd_frontier(args) -> int:
-    from tqdm import tqdm
-
-    from .frontier import frontier_model, group_summary, render_markdown, render_png, select_configs
+    from .errors import PipelineError
     from .fileio import atomic_write_bytes
-    from .model.checkpoint import load_weights
+    from .frontier import frontier_model, group_summary, render_markdown, render_png, select_configs
+    from .progress import progress_bar
+    from .report import check_brute_force_budget
 
+    _require("matplotlib", "maxk frontier (frontier.png)")
     try:
         configs = select_configs(args.configs)
     except ValueError as e:
@@ -177,9 +247,16 @@ def cmd_frontier(args) -> int:
 
     one = safe_stem(Path(args.models[0]).stem) if len(args.models) == 1 else "frontier"
     out = _maxk_dir(args.out_dir or default_dir(one))
-    models = [(path, load_weights(path)) for path in args.models]  # every file validated before any work
+    models = [(path, _load_model(path)) for path in args.models]  # every file validated before any work
+    for path, weights in models:  # and every brute force estimated within its budget
+        try:
+            if not args.force:
+                check_brute_force_budget(weights.config, float32=False)
+        except PipelineError as e:
+            raise _model_error(path, e) from None
     records = []
-    with tqdm(total=len(models) * (len(configs) + 2), desc="frontier", unit="strategy", disable=args.quiet) as bar:
+    with progress_bar(total=len(models) * (len(configs) + 2), desc="frontier", unit="strategy",
+                      disable=args.quiet) as bar:
         for path, weights in models:
             records += frontier_model(weights, path, configs, pbar=bar)
     summary = group_summary(records)
@@ -195,19 +272,33 @@ def cmd_frontier(args) -> int:
 
 
 def cmd_bounds(args) -> int:
+    import time
+
+    from .errors import PipelineError
     from .report import bounds_table
 
+    t0 = time.perf_counter()
     from .outputs import claim_output_dir, default_dir, safe_stem
 
     out = _maxk_dir(args.out_dir or default_dir(safe_stem(Path(args.model).stem)))
     weights = _load_model(args.model)
-    text, rows = bounds_table(weights, progress=not args.quiet)
+    try:
+        text, rows = bounds_table(weights, progress=not args.quiet, force=args.force)
+    except PipelineError as e:
+        raise _model_error(args.model, e) from None
     claim_output_dir(out)
     stem = Path(args.model).stem
     _write_json(out / f"{stem}.bounds.json", rows)
     from .fileio import atomic_write_bytes
 
     atomic_write_bytes(out / f"{stem}.bounds.txt", text.encode())
+    if args.json:
+        print(json.dumps({"command": "bounds", "ok": True, "model": str(args.model),
+                          "model_sha256": weights.sha256, "n_inputs": weights.config.d_vocab ** weights.config.n_ctx,
+                          "rows": rows, "json": str(out / f"{stem}.bounds.json"),
+                          "txt": str(out / f"{stem}.bounds.txt"), "seconds": round(time.perf_counter() - t0, 3)},
+                         indent=1))
+        return 0
     print(text, end="")
     print(f"wrote {out / (stem + '.bounds.json')} and .txt")
     return 0
@@ -244,6 +335,14 @@ def cmd_certify(args) -> int:
 
         claim_output_dir(out_dir)
     atomic_write_bytes(out, dump_certificate(cert).encode())
+    if args.json:
+        print(json.dumps({"command": "certify", "ok": True, "model": str(args.model), "cert": str(out),
+                          "model_sha256": cert["model_sha256"], "claimed_count": cert["claimed_count"],
+                          "n_inputs": cert["n_inputs"], "bound": cert["claimed_count"] / cert["n_inputs"],
+                          "frac_bits": info["frac_bits"], "cells": len(cert["cells"]), "c0": len(cert["c0"]),
+                          "cubic_count": info["cubic_count"], "dropped_k": info["dropped_k"],
+                          "dropped_c0": info["dropped_c0"], "seconds": round(info["seconds"], 3)}, indent=1))
+        return 0
     print(f"wrote {out}: {cert['claimed_count']} of {cert['n_inputs']} inputs "
           f"({cert['claimed_count'] / cert['n_inputs']:.6f}), frac_bits {info['frac_bits']}, "
           f"{len(cert['cells'])} cells, {len(cert['c0'])} c0 sequences, {info['seconds']:.2f} s")
@@ -398,10 +497,28 @@ def cmd_archive(args) -> int:
     return 0
 
 
+VERDICT_LINE = re.compile(r"(PASS|FAIL) ([^:]+): (.*)", re.S)
+
+
 def cmd_verify_archive(args) -> int:
+    import time
+
     from .archive import verify_archive
 
+    t0 = time.perf_counter()
     res = verify_archive(args.archive)
+    if args.json:
+        checks = []
+        for line in res.lines:
+            m = VERDICT_LINE.fullmatch(line)
+            checks.append({"verdict": m[1], "check": m[2], "detail": m[3]} if m else
+                          {"verdict": None, "check": None, "detail": line})
+        print(json.dumps({"command": "verify-archive", "archive": str(args.archive), "ok": res.ok,
+                          "status": "PASS" if res.ok else "FAIL",
+                          "n_pass": sum(c["verdict"] == "PASS" for c in checks),
+                          "n_fail": sum(c["verdict"] == "FAIL" for c in checks), "checks": checks,
+                          "seconds": round(time.perf_counter() - t0, 3)}, indent=1))
+        return 0 if res.ok else 1
     print("\n".join(res.lines))
     return 0 if res.ok else 1
 
@@ -420,6 +537,8 @@ def cmd_sweep(args) -> int:
         raise UserError(f"--jobs must be >= 1, got {args.jobs}")
     if args.ray_address and args.backend != "ray":
         raise UserError("--ray-address needs --backend ray")
+    if args.backend == "ray":
+        _require("ray", "maxk sweep --backend ray")
     slug = "paper-seeds" if args.seeds == "paper" else "seeds-" + re.sub(r"[^A-Za-z0-9-]+", "_", args.seeds)
     from .outputs import default_dir
 
@@ -445,6 +564,7 @@ def cmd_sweep(args) -> int:
 def cmd_report(args) -> int:
     from .sweep_report import write_report
 
+    _require("matplotlib", "maxk report (its plots)")
     r = write_report(args.sweep_dir, args.out_dir)
     for t in r["table"]:
         if t["seeds"]:
@@ -455,13 +575,149 @@ def cmd_report(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- convert, summary, version
+def cmd_convert(args) -> int:
+    from .model.checkpoint import file_sha256, save_weights, tl_config_path
+
+    src = Path(args.model)
+    out = _output_file(args.out)
+    if out.suffix != ".safetensors":
+        raise UserError(f"{out}: the output must be a .safetensors file (its metadata JSON goes beside it)")
+    notes: list[str] = []
+    weights = _load_model(src, notes)  # every check of a model file; nothing is unpickled
+    cfg = tl_config_path(src)
+    source = {"file": str(src), "file_sha256": file_sha256(src),
+              "format": "TransformerLens state dict (.pt, torch.load weights_only=True)" if src.suffix == ".pt"
+              else "safetensors",
+              "tl_config": cfg.name if src.suffix == ".pt" and cfg.exists() else None, "notes": notes}
+    save_weights(weights, out, {"converted_from": source})
+    c = weights.config
+    print(f"wrote {out} and {out.with_suffix('.json').name} (V={c.d_vocab}, K={c.n_ctx}, d_model={c.d_model}, "
+          f"d_head={c.d_head}; model_sha256 {weights.sha256})")
+    return 0
+
+
+def _read_json_file(path: Path, what: str) -> dict:
+    from .errors import PipelineError
+
+    if not path.is_file():
+        raise PipelineError(path, f"{what} not found (make demo writes it)")
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise PipelineError(path, f"{what} is not JSON ({' '.join(str(e).split())[:120]})") from None
+    if not isinstance(obj, dict):
+        raise PipelineError(path, f"{what}: expected a JSON object")
+    return obj
+
+
+def _check_status(code: int | None, name: str, what: str, missing: str) -> str:
+    if code is None:
+        return f"not run by the caller (run `maxk {name}`)"
+    if code == 0:
+        return f"PASS: {what}"
+    if code == 3:
+        return f"NOT run: {missing}"
+    return f"FAIL: `maxk {name}` exited with {code} (see its output above)"
+
+
+def cmd_summary(args) -> int:
+    import time
+
+    from .certificate.replay import replay
+    from .certificate.schema import load_certificate
+    from .lean_export.render import CERTS_DIR, lean_module_name
+
+    model = Path(args.model)
+    stem = model.stem
+    reports = Path(args.reports_dir)
+    bf_path = Path(args.brute_force or reports / f"{stem}.brute-force.json")
+    cu_path = Path(args.cubic or reports / f"{stem}.cubic.json")
+    cert_path = Path(args.cert or f"artifacts/certs/{stem}.cert.json")
+    bf = _read_json_file(bf_path, "brute-force report")
+    cu = _read_json_file(cu_path, "cubic report")
+    cert = load_certificate(cert_path)
+    t0 = time.perf_counter()
+    res = replay(cert)
+    dt = time.perf_counter() - t0
+    try:
+        n_inputs, lo, hi = bf["n_inputs"], bf["accuracy_lo"], bf["accuracy_hi"]
+        cubic = cu["n_proved"] / cu["n_inputs"]
+        f32 = bf.get("float32_accuracy")
+        bf_line = (f"exact accuracy in [{lo:.6f}, {hi:.6f}] ({bf['n_undecided']} undecided"
+                   + (f"; float32 torch accuracy {f32:.6f}" if isinstance(f32, (int, float)) else "")
+                   + f"), {bf['flops']:.3g} FLOPs, {bf['seconds']:.1f} s")
+        cu_line = (f"accuracy >= {cubic:.6f} ({cu['n_proved']:,} inputs; {cubic / lo:.4f} of the brute force's "
+                   f"lower end), {cu['flops']:.3g} FLOPs, {cu['seconds']:.2f} s" if lo else
+                   f"accuracy >= {cubic:.6f} ({cu['n_proved']:,} inputs), {cu['flops']:.3g} FLOPs")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+        raise UserError(f"{bf_path}: not a brute-force / cubic report of `maxk bound` ({type(e).__name__}: {e})") from None
+    shas = {bf.get("model_sha256"), cu.get("model_sha256"), cert["model_sha256"]}
+    name = args.name or cert_path.name.removesuffix(".json").removesuffix(".cert")
+    lean_cert = Path(args.lean_dir) / CERTS_DIR / lean_module_name(name)
+    lean_files = sorted(lean_cert.rglob("*.lean")) if lean_cert.is_dir() else []
+    rows = [
+        ("model", f"{model} (K={cert['config']['n_ctx']}, V={cert['config']['d_vocab']}: {n_inputs:,} inputs; "
+                  f"model_sha256 {cert['model_sha256'][:16]}...)"),
+        ("brute force", bf_line),
+        ("cubic bound", cu_line),
+        ("certificate", f"{cert['claimed_count']:,} of {cert['n_inputs']:,} inputs "
+                        f"({cert['claimed_count'] / cert['n_inputs']:.6f}): exact replay "
+                        + (f"PASS ({dt:.1f} s)" if res.ok else f"FAIL ({res.detail})")),
+        ("Coq", _check_status(args.coq_exit, "coq-check", "coqc proved the accuracy theorem over the reals",
+                              "coqc not installed")),
+        ("Lean", _check_status(args.lean_exit, "lean-check", "lake build checked the Lean modules",
+                               "no Lean toolchain installed")),
+        ("files", f"{bf_path}, {cu_path}, {cert_path}, "
+                  + (f"{lean_cert}/ ({len(lean_files)} Lean files)" if lean_files else f"no Lean modules in {lean_cert}/")),
+    ]
+    if len(shas) != 1:
+        rows.append(("WARNING", "the reports and the certificate are about different models (model_sha256 "
+                                + ", ".join(sorted(str(x)[:16] for x in shas)) + "): re-run make demo"))
+    print("Summary")
+    for k, v in rows:
+        print(f"  {k:<12} {v}")
+    return 0 if res.ok and len(shas) == 1 else 1
+
+
+class _VersionAction(argparse.Action):
+    """--version: `maxk <version>`, the installed distribution's version (importlib.metadata),
+    else pipeline.__version__."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"maxk {package_version()}")
+        parser.exit(0)
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("maxk-certify")
+    except PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
 # ---------------------------------------------------------------- parser
+BRUTE_FORCE_BUDGET_HELP = (
+    "run the brute force even when it is estimated over its budget: 1e11 FLOPs (~2.5 min) or 4 GiB of peak "
+    "memory (with the float32 accuracy). Without --force such a model is refused before any work, with the "
+    "estimate (V^n inputs, FLOPs, memory) and the alternative (maxk bound cubic, maxk certify). The shipped "
+    "K = 4 model (64^4 inputs, 4.4e9 FLOPs, ~6 s) is within it; K = 5 and beyond at V = 64 are not")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="maxk",
         description="Certified accuracy lower bounds for Max-of-K transformers (interval arithmetic, "
         "exact replay, Coq and Lean 4 certificates).",
     )
+    p.add_argument("--version", action=_VersionAction, help="print `maxk VERSION` (the installed package's) and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     t = sub.add_parser("train", help="train a Max-of-K model with the paper's recipe (deterministic)")
@@ -478,10 +734,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bound", help="compute a certified accuracy bound with one strategy")
     b.add_argument("strategy", choices=["brute-force", "cubic", "subcubic"],
-                   help="proof strategy (subcubic: its default configuration)")
-    b.add_argument("model", help="checkpoint: .safetensors (with optional .json beside it) or TransformerLens .pt")
+                   help="proof strategy (subcubic: its default configuration, or --config)")
+    b.add_argument("model", nargs="?", help="checkpoint: .safetensors (with optional .json beside it) or "
+                   "TransformerLens .pt")
     b.add_argument("--out", help="also write the JSON report here (atomically)")
     b.add_argument("--no-float32", action="store_true", help="brute force: skip the float32 torch accuracy")
+    b.add_argument("--config", metavar="NAME", help="subcubic: the configuration to run, by name, e.g. "
+                   "EUPU-mean-query+max-diff--attn-mean-query+diff--attn-err-max-diff (the default); "
+                   "'--config list' prints the 100 names with their groups")
+    b.add_argument("--force", action="store_true", help=BRUTE_FORCE_BUDGET_HELP)
+    b.add_argument("--json", action="store_true", help="the report is always one JSON document on stdout "
+                   "(accepted for symmetry with the other commands)")
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     b.set_defaults(func=cmd_bound)
 
@@ -489,6 +752,9 @@ def build_parser() -> argparse.ArgumentParser:
     bb.add_argument("model", nargs="?", default=str(DEFAULT_MODEL), help=f"checkpoint (default {DEFAULT_MODEL})")
     bb.add_argument("--out-dir", help="folder for MODEL.bounds.json and .txt (default ./maxk-out/MODEL/; a "
                     "non-empty folder must be a previous maxk output, holding .maxk-output)")
+    bb.add_argument("--force", action="store_true", help=BRUTE_FORCE_BUDGET_HELP)
+    bb.add_argument("--json", action="store_true", help="print one JSON document (rows, paths, seconds) "
+                    "instead of the table")
     bb.add_argument("--quiet", action="store_true", help="no progress bars")
     bb.set_defaults(func=cmd_bounds)
 
@@ -497,6 +763,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="certificate path (default ./maxk-out/MODEL/MODEL.cert.json)")
     c.add_argument("--frac-bits", type=int, default=None,
                    help="fixed-point bits of the exp tables, 1..4096 (default: chosen from the attention score range)")
+    c.add_argument("--json", action="store_true", help="print one JSON document (cert path, counts, seconds) "
+                   "instead of the summary lines")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(func=cmd_certify)
 
@@ -600,6 +868,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     va = sub.add_parser("verify-archive", help="re-hash, replay, regenerate and re-render an archive; exit 0/1")
     va.add_argument("archive", help="archive .tar.gz made by maxk archive")
+    va.add_argument("--json", action="store_true", help="print one JSON document (ok, status, one entry per "
+                    "check with its verdict and detail, seconds) instead of the PASS/FAIL lines")
     va.set_defaults(func=cmd_verify_archive)
 
     fr = sub.add_parser("frontier", help="brute force, cubic and the subcubic configurations: bound vs FLOPs "
@@ -610,8 +880,41 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("--out-dir", help="folder for frontier.{md,json,png} and frontier.summary.json (default "
                     "./maxk-out/MODEL/ for one model, ./maxk-out/frontier/ for several; a non-empty folder must be "
                     "a previous maxk output, holding .maxk-output)")
+    fr.add_argument("--force", action="store_true", help=BRUTE_FORCE_BUDGET_HELP.replace(" (with the float32 "
+                    "accuracy)", ""))
     fr.add_argument("--quiet", action="store_true", help="no progress bar")
     fr.set_defaults(func=cmd_frontier)
+
+    cv = sub.add_parser("convert", help="TransformerLens .pt state dict (with or without its <stem>.cfg.json) -> "
+                        "our .safetensors + metadata JSON beside it",
+                        description="Read a model through the same loader as every command (a .pt file with "
+                        "torch.load(weights_only=True): nothing is unpickled; its TransformerLens config "
+                        "<stem>.cfg.json, if present, is checked against the certified architecture; a state dict "
+                        "saved alone under 'model' is read from there) and write it as NAME.safetensors + "
+                        "NAME.json (config, hashes, the source file and its sha256), which `maxk archive` accepts.")
+    cv.add_argument("model", help="the model file to convert (.pt, or .safetensors)")
+    cv.add_argument("--out", required=True, help="output NAME.safetensors (NAME.json is written beside it)")
+    cv.set_defaults(func=cmd_convert)
+
+    sm = sub.add_parser("summary", help="the closing summary of make demo: bounds, certificate (re-replayed), Coq "
+                        "and Lean status, where the files are",
+                        description="Reads the files make demo wrote (the two `maxk bound` reports, the "
+                        "certificate, the Lean modules), re-runs the exact replay of the certificate (~2 s) and "
+                        "prints a short summary.  Exit 0; 1 if the replay FAILs or the files are about different "
+                        "models; 2 if a file is missing or malformed.")
+    sm.add_argument("model", nargs="?", default=str(DEFAULT_MODEL), help=f"the model (default {DEFAULT_MODEL})")
+    sm.add_argument("--reports-dir", default="artifacts/reports",
+                    help="folder of MODEL.brute-force.json and MODEL.cubic.json (default artifacts/reports)")
+    sm.add_argument("--brute-force", help="the brute-force report (default REPORTS_DIR/MODEL.brute-force.json)")
+    sm.add_argument("--cubic", help="the cubic report (default REPORTS_DIR/MODEL.cubic.json)")
+    sm.add_argument("--cert", help="the certificate (default artifacts/certs/MODEL.cert.json)")
+    sm.add_argument("--name", help="the certificate's name in Lean (default: from the file name)")
+    sm.add_argument("--lean-dir", default="lean", help="the Lake package export-lean wrote into (default lean)")
+    sm.add_argument("--coq-exit", type=_int_in(0, 255), default=None,
+                    help="exit code of `maxk coq-check` (0 PASS, 3 coqc missing, else FAIL); absent: not run")
+    sm.add_argument("--lean-exit", type=_int_in(0, 255), default=None,
+                    help="exit code of `maxk lean-check` (0 PASS, 3 no toolchain, else FAIL); absent: not run")
+    sm.set_defaults(func=cmd_summary)
 
     return p
 
