@@ -96,7 +96,7 @@ def _output_dir(path) -> Path:
     return path
 
 
-_NOTES_SHOWN: set[str] = set()  # every distinct note is printed once per process
+_NOTES_SHOWN: set[str] = set()  # every distinct note is printed once per command (main clears it)
 
 
 def _note(text: str) -> None:
@@ -922,6 +922,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _NOTES_SHOWN.clear()  # each note once per command (also when main runs several times in one process)
     from .errors import PipelineError
 
     try:
