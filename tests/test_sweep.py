@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import sweep as S
+from pipeline import sweep_report
 from pipeline.sweep_report import collect, seed_rows, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,11 +226,87 @@ def test_report(done_sweep, tmp_path):
     assert f"{mean:.4f} ± {std:.4f}" in md
     for seed in (1, 2, 3):
         assert f"| {seed} | `{recs[(seed, 'train')]['model_sha256'][:12]}` |" in md
-    not_ok = [(seed, step) for (seed, step), rec in recs.items() if rec["status"] != "ok"]
-    assert len(r["failures"]) == len(not_ok) and f"## Failures ({len(not_ok)})" in md
+    failed = [(seed, step) for (seed, step), rec in recs.items() if rec["status"] == "failed"]
+    unavailable = [(seed, step) for (seed, step), rec in recs.items() if rec["status"] == "unavailable"]
+    assert len(r["failures"]) == len(failed) and f"## Failures ({len(failed)})" in md
+    assert len(r["not_run"]) == len(unavailable) and f"## Not run ({len(unavailable)})" in md
     for p in r["plots"]:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
     assert json.loads(r["json"].read_text())["summary"] == json.loads(json.dumps(r["table"]))
+
+
+def _without(done_sweep, tmp_path, steps, seeds=(1, 2, 3)) -> Path:
+    """A copy of the tiny sweep as if `steps` had not been requested for `seeds` (no result files)."""
+    import shutil
+
+    out = tmp_path / "partial"
+    shutil.copytree(done_sweep, out)
+    recs = records(out)
+    for seed in seeds:
+        for step in steps:
+            (out / "results" / recs[(seed, "train")]["model_sha256"] / f"{step}.json").unlink()
+    return out
+
+
+def test_skipped_steps_are_not_run_not_failures(done_sweep, tmp_path):
+    """Like the shipped K = 5 sweep (--steps train,cubic,certify,replay): steps never requested are
+    listed once under "Not run" with the reason, never as failures; the plots draw absolute bounds,
+    no empty panel, and no seed as "no certificate" when every certificate exists and replays."""
+    out = _without(done_sweep, tmp_path, ("brute-force", "subcubic"))
+    r = write_report(out)
+    md = r["markdown"].read_text()
+    assert r["failures"] == [] and "## Failures (0)" in md
+    assert sorted(r["not_run"]) == sorted((seed, step, sweep_report.NO_RESULT) for seed in (1, 2, 3)
+                                          for step in ("brute-force", "subcubic"))
+    assert "## Not run (6)" in md and f"| all 3 seeds | brute-force, subcubic | {sweep_report.NO_RESULT} |" in md
+    assert "| brute-force | 0 | not run |" in md and "No relative bounds" in md
+    said = r["plot_contents"]
+    assert not any("no certificate" in x for x in said["seeds.png"]), said["seeds.png"]
+    assert "cubic = its certificate (3/3 replay PASS), 3 seeds" in said["seeds.png"], said["seeds.png"]
+    assert any("not run: brute-force, subcubic" in x for x in said["histograms.png"]), said["histograms.png"]
+    assert "certified accuracy bound (n_proved / all inputs)" in said["histograms.png"]  # one panel: absolute bounds
+    assert not any(x.startswith("no data") for xs in said.values() for x in xs), said
+    report = json.loads(r["json"].read_text())
+    assert report["failures"] == [] and len(report["not_run"]) == 6
+
+
+def test_missing_certificate_is_drawn_as_such(done_sweep, tmp_path):
+    out = _without(done_sweep, tmp_path, ("certify", "replay"), seeds=(2,))
+    r = write_report(out)
+    assert r["failures"] == []
+    assert ("seed 2", "certify, replay", sweep_report.NO_RESULT) in sweep_report.not_run_groups(r["not_run"], 3)
+    said = r["plot_contents"]["seeds.png"]
+    assert "no certificate (1)" in said and "certificate, replay PASS (2)" not in said, said  # the cubic's entry says it
+    assert "cubic = its certificate (2/2 replay PASS), 3 seeds" in said, said
+
+
+def test_unavailable_step_is_not_run_with_its_reason(done_sweep, tmp_path):
+    import shutil
+
+    out = tmp_path / "unavail"
+    shutil.copytree(done_sweep, out)
+    recs = records(out)
+    why = "strategy 'subcubic' is not registered"
+    for seed in (1, 2, 3):
+        S.write_record(out / "results" / recs[(seed, "train")]["model_sha256"] / "subcubic.json",
+                       dict(recs[(seed, "subcubic")], status="unavailable", result=None, error=why))
+    r = write_report(out)
+    md = r["markdown"].read_text()
+    assert r["failures"] == [] and "## Failures (0)" in md
+    assert f"| all 3 seeds | subcubic | unavailable: {why} |" in md
+
+
+def test_report_with_nothing_to_draw_says_no_data(tmp_path):
+    """Seeds whose training failed: no bounds at all.  Every plot says "no data", none is an empty frame."""
+    out = tmp_path / "empty"
+    (out / "results" / "seed-4").mkdir(parents=True)
+    (out / "sweep.json").write_text(json.dumps(TINY.to_dict()))
+    S.write_record(out / "results" / "seed-4" / "train.json",
+                   {"format": S.FORMAT, "k": 3, "vocab": 8, "seed": 4, "step": "train", "model_sha256": None,
+                    "status": "failed", "result": None, "error": "RuntimeError: diverged", "run": {}})
+    r = write_report(out)
+    assert len(r["failures"]) == 1 and len(r["not_run"]) == len(S.STEPS) - 1
+    assert all(any(x.startswith("no data") for x in xs) for xs in r["plot_contents"].values()), r["plot_contents"]
 
 
 def test_report_lists_failures_never_drops_them(done_sweep, tmp_path):
