@@ -570,8 +570,8 @@ def cmd_report(args) -> int:
         if t["seeds"]:
             rel = "" if t["relative_mean"] is None else f", relative {t['relative_mean']:.4f} ± {t['relative_std']:.4f}"
             print(f"{t['strategy']:<12} {t['seeds']:>4} seeds: bound {t['mean']:.4f} ± {t['std']:.4f}{rel}")
-    print(f"{len(r['failures'])} failures listed; wrote {r['markdown']}, {r['json']} and {len(r['plots'])} plots "
-          f"for {r['n_seeds']} seeds")
+    print(f"{len(r['failures'])} failures listed, {len(r['not_run'])} steps not run (not failures); wrote "
+          f"{r['markdown']}, {r['json']} and {len(r['plots'])} plots for {r['n_seeds']} seeds")
     return 0
 
 
