@@ -352,20 +352,55 @@ def cmd_certify(args) -> int:
     return 0
 
 
+def _bind_model(model_path, cert: dict, cert_path) -> dict:
+    """--model FILE: load the model file and compare its canonical weights hash with the
+    certificate's model_sha256.  Returns {"model": path, "file_sha256", "model_sha256", "ok",
+    "detail"}; a file that cannot be loaded is bad input (raises, one error line, exit 2).
+    Complexity: one read and hash of the file and of its float32 values."""
+    from .model.checkpoint import file_sha256
+
+    weights = _load_model(model_path)
+    digest = weights.sha256
+    ok = digest == cert["model_sha256"]
+    return {"model": str(model_path), "file_sha256": file_sha256(Path(model_path)), "model_sha256": digest,
+            "ok": ok,
+            "detail": (f"the weights of {model_path} hash to model_sha256 {digest}, as the certificate says" if ok
+                       else f"the weights of {model_path} hash to {digest}, but {cert_path} is about "
+                       f"model_sha256 {cert['model_sha256']}: the certificate is not about this model")}
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, indent=1))
+
+
 def cmd_replay(args) -> int:
     import time
 
-    from .certificate.replay import replay_file
+    from .certificate.replay import replay
+    from .certificate.schema import load_certificate
 
     t0 = time.perf_counter()
-    res = replay_file(args.cert)
+    cert = load_certificate(args.cert)
+    binding = _bind_model(args.model, cert, args.cert) if args.model else None
+    res = replay(cert)
     dt = time.perf_counter() - t0
+    ok = res.ok and (binding is None or binding["ok"])
+    if args.json:
+        _print_json({"command": "replay", "cert": str(args.cert), "ok": ok, "count": res.count if res.ok else None,
+                     "n_inputs": cert["n_inputs"] if isinstance(cert.get("n_inputs"), int) else None,
+                     "model_sha256": cert.get("model_sha256"), "model_file": binding,
+                     "failed_check": res.failed_check, "detail": res.detail, "seconds": round(dt, 3)})
+        return 0 if ok else 1
+    if binding is not None:
+        print(("model: " if binding["ok"] else "FAIL ") + binding["detail"]
+              + f" (file sha256 {binding['file_sha256']})")
     if res.ok:
         print(f"PASS {args.cert}: {res.count} / {res.n_inputs} = {res.count / res.n_inputs:.6f} "
-              f"inputs certified correct (exact integer replay, {dt:.2f} s)")
-        return 0
-    print(f"FAIL {args.cert}: {res.detail}")
-    return 1
+              f"inputs certified correct for the model with model_sha256 {cert['model_sha256']} "
+              f"(exact integer replay, {dt:.2f} s)")
+    else:
+        print(f"FAIL {args.cert}: {res.detail}")
+    return 0 if ok else 1
 
 
 # ---------------------------------------------------------------- Lean
@@ -439,42 +474,91 @@ def cmd_lean_check(args) -> int:
 
 
 # ---------------------------------------------------------------- Coq
-def cmd_coq_check(args) -> int:
-    from .coq_export.check import PROJECT_DIR, coq_check
-
+def _coq_progress(verbose: bool, stream=None):
+    """coqc progress on `stream` (default stdout): a line per file compiled now; files reused from
+    the cache only with --verbose."""
     def progress(i, n, rel, reused):
-        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", flush=True)
+        if verbose or not reused:
+            print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", file=stream or sys.stdout, flush=True)
+    return progress
 
+
+def cmd_coq_check(args) -> int:
+    from .certificate.schema import load_certificate
+    from .coq_export.check import PROJECT_DIR, coq_check
+    from .coq_export.summary import coq_check_json, coq_check_log
+    from .fileio import atomic_write_bytes
+
+    if args.log:
+        _output_file(args.log)
+    binding = None
+    if args.model:
+        binding = _bind_model(args.model, load_certificate(args.cert), args.cert)
+        if not binding["ok"]:
+            if args.json:
+                _print_json({"command": "coq-check", "cert": str(args.cert), "ok": False, "exit_code": 1,
+                             "model_file": binding, "lines": [f"FAIL {binding['detail']}"]})
+            else:
+                print(f"FAIL {binding['detail']} (nothing compiled)")
+            return 1
+        if not args.json:
+            print(f"model: {binding['detail']} (file sha256 {binding['file_sha256']})")
     try:
         res = coq_check(args.cert, args.name, Path(args.coq_dir) if args.coq_dir else PROJECT_DIR,
                         build_dir=Path(args.build_dir) if args.build_dir else None,
                         cache_dir=Path(args.cache_dir) if args.cache_dir else None, use_cache=not args.no_cache,
                         memory_bytes=int(args.memory_gib * 2**30), timeout=args.timeout,
-                        progress=progress)
+                        progress=_coq_progress(args.verbose, sys.stderr if args.json else None),
+                        run_coqchk=args.coqchk)
     except FileNotFoundError as e:
         raise UserError(str(e).strip("'\"")) from None
     except ValueError as e:
         raise UserError(f"{args.cert}: {e}") from None
-    print("\n".join(res.lines))
+    if args.log:
+        atomic_write_bytes(Path(args.log), coq_check_log(res).encode())
+    if args.json:
+        _print_json(coq_check_json(res, args.cert, binding))
+        return res.code
+    print(coq_check_log(res).rstrip() if args.verbose else "\n".join(res.lines))
+    if args.log:
+        print(f"wrote {args.log} (Print Assumptions in full" + (", coqchk's summary)" if res.coqchk else ")"))
     return res.code
 
 
 def cmd_coq_proof(args) -> int:
     from .coq_export.check import PROJECT_DIR, prove_layers
 
-    def progress(i, n, rel, reused):
-        print(f"[{i + 1}/{n}] {'cached' if reused else 'coqc  '} {rel}", flush=True)
-
     try:
         res = prove_layers(Path(args.coq_dir) if args.coq_dir else PROJECT_DIR,
                            cache_dir=Path(args.cache_dir) if args.cache_dir else None, use_cache=not args.no_cache,
-                           progress=progress)
+                           progress=_coq_progress(True))
     except FileNotFoundError as e:
         raise UserError(str(e).strip("'\"")) from None
     except ValueError as e:
         raise UserError(str(e)) from None
     print("\n".join(res.lines))
     return res.code
+
+
+# ---------------------------------------------------------------- audit
+def cmd_audit(args) -> int:
+    from .audit import AuditOptions, run_audit
+    from .outputs import default_dir, safe_stem
+
+    out = Path(args.out) if args.out else default_dir(safe_stem(Path(args.model).stem), "audit")
+    opt = AuditOptions(coq=not args.no_coq, coqchk=not args.no_coqchk, lean=not args.no_lean,
+                       brute_force=not args.no_brute_force, force=args.force, progress=not args.quiet,
+                       cache_dir=Path(args.cache_dir) if args.cache_dir else None)
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.json else (lambda line: print(line, flush=True))
+    r = run_audit(args.model, out, opt, log=log)
+    if args.json:
+        _print_json(r)
+    else:
+        print(f"{'PASS' if r['ok'] else 'FAIL'} audit of {args.model} in {r['seconds']:.1f} s: "
+              f"{len(r['theorems'])} theorems ({'; '.join(t['checker'] for t in r['theorems']) or 'none'}); "
+              f"not run: {', '.join(x['step'] for x in r['not_run']) or 'nothing'}")
+        print(f"wrote {out / 'report.md'}, report.json, report.html")
+    return 0 if r["ok"] else 1
 
 
 # ---------------------------------------------------------------- archives
@@ -770,6 +854,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("replay", help="re-check a certificate with exact integer arithmetic (PASS/FAIL, exit 0/1)")
     r.add_argument("cert", help="certificate JSON")
+    r.add_argument("--model", help="a model file (.safetensors or .pt): check that the certificate is about it "
+                   "(its weights' canonical sha256 equals model_sha256; FAIL, exit 1, if not) and print its sha256")
+    r.add_argument("--json", action="store_true", help="print one JSON document instead of the PASS/FAIL line")
     r.set_defaults(func=cmd_replay)
 
     from .sweep import STEPS as STEPS_ALL  # standard library only
@@ -845,6 +932,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="wall-time limit of the whole coqc build, seconds (1..86400, default 1800)")
     cc.add_argument("--memory-gib", type=_float_range(0.5, 1024), default=8.0,
                     help="address-space limit of each coqc, GiB (0.5..1024, default 8)")
+    cc.add_argument("--coqchk", action="store_true",
+                    help="also re-check the compiled files with coqchk, Coq's independent checker (~70 s on the "
+                    "shipped certificate), and judge its axioms list; on by default in maxk audit")
+    cc.add_argument("--model", help="a model file: check that the certificate is about it (canonical weights "
+                    "sha256 = model_sha256) before compiling, and print its sha256")
+    cc.add_argument("--log", help="write the full record here: the lines, Print Assumptions as coqc printed it, "
+                    "coqchk's context summary")
+    cc.add_argument("--verbose", action="store_true", help="print that full record, and every file reused from the cache")
+    cc.add_argument("--json", action="store_true", help="print one JSON document (theorem, assumptions, sha256s, "
+                    "seconds) instead of the lines; progress goes to stderr")
     cc.set_defaults(func=cmd_coq_check)
 
     cp = sub.add_parser("coq-proof", help="compile the hand-written Coq project (checker, Spec.v, ModelOf.v, "
@@ -854,6 +951,28 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--cache-dir", help="compiled-layer cache (default ~/.cache/maxk/coq-build)")
     cp.add_argument("--no-cache", action="store_true", help="compile every file, reuse nothing")
     cp.set_defaults(func=cmd_coq_proof)
+
+    au = sub.add_parser("audit", help="the auditor's one command: load (and convert) a model, brute force when "
+                        "feasible, certify, replay, Coq + coqchk, Lean when a toolchain exists, archive; "
+                        "report.md/.json/.html in OUT",
+                        description="Audit a Max-of-K model of your own (our safetensors, a bare safetensors, or a "
+                        "TransformerLens .pt with or without its cfg).  Every step is recorded with its status and "
+                        "seconds; the report names each theorem proved with its exact statement, its Print "
+                        "Assumptions, the sha256 of the model and of every trusted file, the versions of the tools, "
+                        "and what was not run and why.  Writes only into OUT.  Exit 0 if every step that ran "
+                        "passed, 1 if one failed, 2 on bad input.")
+    au.add_argument("model", help="checkpoint: .safetensors (with optional .json beside it) or TransformerLens .pt")
+    au.add_argument("--out", help="output folder: new, empty, or a previous maxk output (default "
+                    "maxk-out/<model stem>/audit)")
+    au.add_argument("--no-coq", action="store_true", help="skip coq-check (and coqchk)")
+    au.add_argument("--no-coqchk", action="store_true", help="skip coqchk (~70 s on a K = 4, V = 64 model)")
+    au.add_argument("--no-lean", action="store_true", help="skip the Lean step")
+    au.add_argument("--no-brute-force", action="store_true", help="skip the brute force")
+    au.add_argument("--force", action="store_true", help="run the brute force even past its work budget")
+    au.add_argument("--cache-dir", help="compiled Coq layers cache (default ~/.cache/maxk/coq-build)")
+    au.add_argument("--json", action="store_true", help="print report.json on stdout (progress on stderr)")
+    au.add_argument("--quiet", action="store_true", help="no progress bars")
+    au.set_defaults(func=cmd_audit)
 
     a = sub.add_parser("archive", help="tar.gz of model + certificate + Lean modules + reports + MANIFEST.json")
     a.add_argument("--model", default=str(DEFAULT_MODEL), help=f"model .safetensors (default {DEFAULT_MODEL})")

@@ -49,6 +49,46 @@ def find_coqc() -> str | None:
     return shutil.which("coqc")
 
 
+def find_coqchk(coqc: str) -> str | None:
+    """coqchk beside `coqc` (the same installation), else on PATH; None if there is none."""
+    p = Path(coqc).with_name("coqchk")
+    return str(p) if p.is_file() else shutil.which("coqchk")
+
+
+# coqchk re-type-checks every compiled file it loads with its own checker (universes, guard and
+# positivity included) and lists the axioms of the whole loaded environment.  `-bytecode-compiler
+# yes`: the certificate's `vm_compute` proofs are re-checked on the same VM coqc used (the lazy
+# machine coqchk uses otherwise would take hours); the VM is the part it does not make independent.
+COQCHK_FLAGS = ("-silent", "-o", "-bytecode-compiler", "yes")
+
+
+@dataclass
+class CoqchkRun:
+    ok: bool                # coqchk exited 0 within the limits
+    why: str = ""           # "" | "coqchk" | "timeout" | "memory"
+    output: str = ""        # what it printed (stdout, then stderr: the context summary goes to either)
+    stderr: str = ""
+    seconds: float = 0.0
+    peak_kb: int = 0
+
+
+def coqchk(build_dir: Path, coqchk_path: str, modules: list, *, memory_bytes: int = DEFAULT_MEMORY_BYTES,
+           timeout: float = DEFAULT_TIMEOUT_S) -> CoqchkRun:
+    """Run `coqchk -silent -o -bytecode-compiler yes -R <build_dir> MaxK MODULES` on the compiled
+    files of a finished build, under the same memory and wall-time limits as coqc.
+    Complexity: one re-check of every .vo the modules depend on (the shipped certificate and
+    its 35 layers: ~67 s, 0.5 GB here).  Postconditions: ok only if coqchk exited 0; the caller
+    judges the printed context (trusted.judge_coqchk)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rc, out, err, dt = _run([coqchk_path, *COQCHK_FLAGS, "-R", ".", LOGICAL_ROOT, *modules], Path(build_dir),
+                            memory_bytes, timeout)
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    if rc == 0:
+        return CoqchkRun(True, "", (out + "\n" + err).strip() + "\n", err, dt, peak)
+    why = "timeout" if rc is None else "memory" if ("out of memory" in err.lower() or rc in (-signal.SIGSEGV, -signal.SIGKILL)) else "coqchk"
+    return CoqchkRun(False, why, out, err, dt, peak)
+
+
 def coqc_version(coqc: str) -> str:
     """"8.16.1" from `coqc --version` ("" if it cannot be read)."""
     try:

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import resources
 from pipeline.certificate import replay as R
 from pipeline.certificate.schema import load_certificate
 
@@ -63,6 +64,12 @@ class CoqCheck:
     coqc_version: str = ""
     assumptions: list = field(default_factory=list)
     readback: dict = field(default_factory=dict)   # {Redirect target: what coqc printed}
+    assumptions_text: str = ""     # Print Assumptions of the checked definition, as coqc printed it
+    statement: str = ""            # the theorem, as coqc elaborated it (notations off)
+    coqchk: dict | None = None     # {"ok", "seconds", "peak_kb", "axioms", "problem", "output"} when run
+    compiled: int = 0
+    reused: int = 0
+    peak_kb: int = 0
 
     @property
     def ok(self) -> bool:
@@ -90,7 +97,9 @@ def coq_budget_problem(cert: dict, cert_bytes: int) -> str | None:
 def trusted_files(project_dir: Path) -> dict:
     """{label: path} of the trusted base whose sha256 every PASS prints."""
     out = {f"coq/{rel}": Path(project_dir) / rel for rel in T.TRUSTED_SOURCES}
-    for rel in T.TRUSTED_TEMPLATES + T.TRUSTED_PYTHON:
+    for rel in T.TRUSTED_TEMPLATES:
+        out[rel] = resources.source_path(rel)   # the templates actually rendered (checkout or package)
+    for rel in T.TRUSTED_PYTHON:
         out[rel] = REPO / rel
     return out
 
@@ -144,12 +153,16 @@ def package_digest() -> str:
 def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DIR, *,
               build_dir: Path | None = None, cache_dir: Path | None = None, use_cache: bool = True,
               memory_bytes: int = B.DEFAULT_MEMORY_BYTES, timeout: float = B.DEFAULT_TIMEOUT_S,
-              lint: bool = True, proof_files: dict | None = None, progress=None) -> CoqCheck:
+              lint: bool = True, proof_files: dict | None = None, progress=None,
+              run_coqchk: bool = False) -> CoqCheck:
     """Prove and judge the certificate at `cert_path` (see the module docstring).
 
     `proof_files` replaces the rendered untrusted proof module(s) ({path: bytes}; the tests use it
     to play a hostile template).  `lint=False` skips step 4 (the tests use it to show that the
-    structural checks alone hold).  Raises ValueError / OSError for bad input (the CLI turns
+    structural checks alone hold).  `run_coqchk`: step 7, coqchk re-checks the check module's
+    compiled file and everything it loads (build.coqchk), and trusted.judge_coqchk judges its
+    context summary; a coqchk failure or a foreign axiom is a FAIL; no coqchk installed is a FAIL
+    too (it was asked for).  Raises ValueError / OSError for bad input (the CLI turns
     them into one error line)."""
     coqc = B.find_coqc()
     if coqc is None:
@@ -246,6 +259,9 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
             return res
         res.readback = texts
         j = T.judge(texts, cert, name, res.coqc_version)
+        if j.ok and run_coqchk:
+            res.coqchk = _coqchk_step(Path(build_dir), coqc, name, memory_bytes,
+                                      max(timeout - (time.perf_counter() - t0), 1.0))
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -254,10 +270,17 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
         say(f"FAIL {cert_path}: {j.problem}")
         return res
     res.assumptions = j.assumptions
+    res.assumptions_text = texts.get(T.outputs(name)["assumptions"], "")
+    res.compiled, res.reused, res.peak_kb = len(b.compiled), len(b.reused), b.peak_kb
+    if res.coqchk is not None and not res.coqchk["ok"]:
+        say(f"FAIL {cert_path}: {res.coqchk['problem']}")
+        return res
     kinds = {"reals": 0, "PrimInt63": 0, "Uint63": 0}
     for path, _ in j.assumptions:
         kinds["PrimInt63" if ".PrimInt63." in path else "Uint63" if ".Uint63." in path else "reals"] += 1
     n_inputs = cert["config"]["d_vocab"] ** cert["config"]["n_ctx"]
+    res.statement = (f"{j.final}, where claim := ({j.claimed} <= Z.of_nat (Spec.count_correct "
+                     f"{T.model_name(name)}))%Z")
     say(f"coqc proved {j.final}, where (as coqc elaborated it, notations off) "
         f"claim := ({j.claimed} <= Z.of_nat (Spec.count_correct {T.model_name(name)}))%Z, "
         f"and {T.model_name(name)} is the certificate's model ({n_inputs} inputs), read back exactly")
@@ -267,15 +290,43 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
         say(f"SHA256 coq-trusted: {digest}  {label}")
     say(f"SHA256 coq-proof: {proof_digest(hand_untrusted)}  the {len(hand_untrusted)} untrusted hand-written "
         "files compiled (checker and proof layers; equal to the published digest unless one was edited)")
+    if res.coqchk is not None:
+        c = res.coqchk
+        say(f"coqchk re-checked the compiled check module and every file it loads ({c['seconds']:.1f} s, peak "
+            f"{c['peak_kb'] / 2**20:.2f} GB): no type-in-type, no unsafe fixpoints, no assumed positivity; its "
+            f"{len(c['axioms'])} environment axioms are all on the allowlist")
     cp = project_dir / "_CoqProject"
     if cp.is_file():
         say(f"SHA256 coq-untrusted: {T.sha256_file(cp)}  coq/_CoqProject (file list only; its flags are not used)")
     say(f"PASS {cert_path}: {j.claimed} of {n_inputs} inputs proved correct in Coq "
         f"({res.seconds:.1f} s); Print Assumptions {T.final_name(name)}: {kinds['reals']} axioms of the reals, "
         f"{kinds['PrimInt63']} primitive integer names, {kinds['Uint63']} specifications of them "
-        f"(each identified by full path and type), nothing else")
+        f"(each identified by full path and type), nothing else"
+        + ("; coqchk PASS" if res.coqchk is not None else ""))
     res.code = 0
     return res
+
+
+def _coqchk_step(build_dir: Path, coqc: str, name: str, memory_bytes: int, timeout: float) -> dict:
+    """Step 7: coqchk on MaxK.Certs.<Ident>_Check (which loads the statement, the proof module and
+    every layer) in the finished build folder; judged by trusted.judge_coqchk."""
+    chk = B.find_coqchk(coqc)
+    if chk is None:
+        return {"ok": False, "seconds": 0.0, "peak_kb": 0, "axioms": [], "output": "",
+                "problem": "coqchk was asked for but is not installed beside coqc (it ships with the coq package)"}
+    run = B.coqchk(build_dir, chk, [f"{B.LOGICAL_ROOT}.{T.CERTS_DIR}.{T.coq_ident(name)}_Check"],
+                   memory_bytes=memory_bytes, timeout=timeout)
+    out = {"ok": False, "seconds": run.seconds, "peak_kb": run.peak_kb, "axioms": [], "output": run.output,
+           "problem": ""}
+    if not run.ok:
+        last = [ln for ln in (run.stderr + run.output).strip().splitlines() if ln.strip()][-3:]
+        out["problem"] = (f"coqchk stopped at the {'wall-time' if run.why == 'timeout' else 'memory'} limit"
+                          if run.why in ("timeout", "memory") else
+                          "coqchk rejected the compiled files: " + " ".join(x.strip() for x in last)[:400])
+        return out
+    ok, problem, axioms = T.judge_coqchk(run.output)
+    out.update(ok=ok, problem=problem and f"coqchk: {problem}", axioms=axioms)
+    return out
 
 
 def prove_layers(project_dir: Path = PROJECT_DIR, *, cache_dir: Path | None = None, use_cache: bool = True,

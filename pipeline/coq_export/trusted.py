@@ -47,11 +47,12 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline import resources
 from pipeline.certificate.schema import PARAM_NAMES
 from pipeline.render_common import template_env, wrap_list
 
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATE_DIR = REPO / "templates" / "coq" / "trusted"
+REPO = Path(__file__).resolve().parents[2]   # where pipeline/ is (a checkout, or site-packages)
+TEMPLATE_DIR = resources.templates_dir() / "coq" / "trusted"   # the checkout's, or the packaged copy
 CERTS_DIR = "Certs"
 # The hand-written trusted files (relative to the Coq project folder).
 TRUSTED_SOURCES = ("Spec.v", "ModelOf.v")
@@ -64,7 +65,9 @@ TRUSTED_TEMPLATES = ("templates/coq/trusted/statement.v.j2", "templates/coq/trus
                      "templates/coq/cert.v.j2", "templates/coq/_data.v.j2")
 TRUSTED_PYTHON = ("pipeline/coq_export/trusted.py", "pipeline/coq_export/build.py", "pipeline/coq_export/check.py",
                   "pipeline/coq_export/lint.py", "pipeline/coq_export/allowed_assumptions.json",
-                  "pipeline/certificate/replay.py", "pipeline/certificate/schema.py")
+                  "pipeline/certificate/replay.py", "pipeline/certificate/schema.py",
+                  # it decides which Spec.v, ModelOf.v and templates are read (checkout or package)
+                  "pipeline/resources.py")
 PINS_FILE = Path(__file__).with_name("allowed_assumptions.json")
 WRAP = 100
 
@@ -79,6 +82,9 @@ ALLOWED_COQ_VERSION: str = _PINS["coq_version"]
 # full path -> {"name": the short name Print Assumptions uses, "type": the type as printed with
 # Set Printing All, whitespace folded}
 ALLOWED: dict = _PINS["assumptions"]
+# full paths coqchk may list besides ALLOWED: axioms of the loaded standard library the theorem
+# does not use (coqchk -o reports the environment, not one theorem)
+COQCHK_ENVIRONMENT: frozenset = frozenset(_PINS["coqchk_environment"])
 
 
 # ----------------------------------------------------------------------------- names
@@ -462,6 +468,41 @@ def judge(texts: dict, cert: dict, name: str, coq_version: str) -> Judgement:
         return j
     j.ok = True
     return j
+
+
+_COQCHK_NONE = ("* Constants/Inductives relying on type-in-type: <none>",
+                 "* Constants/Inductives relying on unsafe (co)fixpoints: <none>",
+                 "* Inductives whose positivity is assumed: <none>")
+
+
+def judge_coqchk(output: str) -> tuple:
+    """(ok, problem, axioms) from the context summary `coqchk -o` printed after re-checking the
+    certificate's compiled files and everything they load.
+    Complexity: linear in the output.  Postconditions: ok only if the summary says Set is
+    predicative, lists no constant relying on type-in-type or unsafe fixpoints and no inductive
+    with assumed positivity, and every axiom it lists (full paths) is in ALLOWED or
+    COQCHK_ENVIRONMENT; `axioms` is that list."""
+    lines = [ln.strip() for ln in output.splitlines()]
+    if "CONTEXT SUMMARY" not in lines:
+        return False, "coqchk printed no context summary", []
+    if "* Theory: Set is predicative" not in lines:
+        return False, "coqchk: the theory is not the default one (Set is not predicative)", []
+    for want in _COQCHK_NONE:
+        if want not in lines:
+            return False, f"coqchk did not report {want!r}", []
+    try:
+        i = lines.index("* Axioms:")
+    except ValueError:
+        return False, "coqchk printed no axioms list", []
+    axioms = []
+    for ln in lines[i + 1:]:
+        if not ln:
+            break
+        axioms.append(ln)
+    bad = [a for a in axioms if a not in ALLOWED and a not in COQCHK_ENVIRONMENT]
+    if bad:
+        return False, f"coqchk lists {len(bad)} axioms outside the allowlist: " + ", ".join(bad[:5]), axioms
+    return True, "", axioms
 
 
 def sha256_file(path: Path) -> str:
