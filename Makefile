@@ -93,6 +93,21 @@ archive: $(STAMP)  ## archive the shipped model, its certificate, Lean modules a
 	$(MAXK) archive --model $(MODEL) --cert $(CERT) --out artifacts/archives/$(NAME).tar.gz \
 		$(foreach r,$(wildcard artifacts/reports/$(NAME).*),--report $(r))
 
+# Everything shipped under artifacts/ except the long sweeps (their results stay; only their reports
+# are redone), each step with its paths, the archive last so that it carries the fresh reports; then
+# the check that all of them agree (tests/test_artifacts_agree.py) and verify-archive.
+ARTIFACT_SWEEPS := artifacts/sweeps/max4-paper-seeds artifacts/sweeps/max5-paper-seeds
+.PHONY: artifacts
+artifacts: $(STAMP)  ## regenerate everything shipped under artifacts/ except the long sweeps: certificate, bounds report, frontier, bench, both sweep reports (report only), then the archive
+	$(MAXK) certify $(MODEL) --out $(CERT)
+	$(MAXK) bounds $(MODEL) --out-dir artifacts/reports
+	$(PY) -m pipeline.cli frontier $(SEEDS) --out-dir artifacts/reports
+	$(PY) tests/bench.py --out-dir artifacts/reports
+	@set -e; for d in $(ARTIFACT_SWEEPS); do echo "$(MAXK) report $$d --out-dir $$d"; $(MAXK) report $$d --out-dir $$d; done
+	$(MAKE) --no-print-directory archive
+	$(PY) -m pytest tests/test_artifacts_agree.py -q
+	$(MAXK) verify-archive artifacts/archives/$(NAME).tar.gz
+
 # The hand-written Coq project: coq/_CoqProject lists its files; coqdep orders them.
 coq-proof: $(STAMP)  ## compile the checker, Spec.v, ModelOf.v and the proof of checker_sound in a fresh folder, print their axioms (Proof/Audit.v)
 	@$(MAXK) coq-proof

@@ -4,7 +4,8 @@
     .venv/bin/python tests/bench.py --replot   # redraw bench.png from bench.json, measuring nothing
     .venv/bin/python tests/bench.py --quick    # shipped model only
 
-Writes artifacts/reports/bench.json and artifacts/reports/bench.png (bound vs proof length per seed).
+Writes OUT/bench.json and OUT/bench.png (bound vs proof length per seed), OUT = --out-dir
+(default artifacts/reports).
 Reference times of the paper's own float32 code on one core of this machine (from the issues):
 brute force ~28 s, cubic ~14 s.
 
@@ -53,12 +54,15 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=3, help="repetitions for medians (default 3)")
     ap.add_argument("--no-cert", action="store_true", help="skip certify and replay (timings of the proof only)")
     ap.add_argument("--replot", action="store_true", help="redraw bench.png from bench.json (measures nothing)")
+    ap.add_argument("--out-dir", type=Path, default=ROOT / "artifacts/reports",
+                    help="folder of bench.json and bench.png (default artifacts/reports)")
     args = ap.parse_args(argv)
+    out = args.out_dir
     if args.replot:
         import json
 
-        _plot(json.loads((ROOT / "artifacts/reports/bench.json").read_text()), ROOT / "artifacts/reports/bench.png")
-        print("wrote artifacts/reports/bench.png from bench.json")
+        _plot(json.loads((out / "bench.json").read_text()), out / "bench.png")
+        print(f"wrote {out / 'bench.png'} from bench.json")
         return 0
     report = {}
     shipped = load_weights(MODELS / "max4-seed123.safetensors")
@@ -96,7 +100,7 @@ def main(argv=None):
                          "brute_flops": bf.flops, "cubic_flops": cu.flops, "cubic_s_at_1gflops": at_1g,
                          "replay_s": t_re, "cert_bytes": size}
     if args.quick:  # a separate file, so the full report and its plot stay consistent
-        atomic_write_json(ROOT / "artifacts/reports/bench-quick.json", report)
+        atomic_write_json(out / "bench-quick.json", report)
         return 0
 
     print("\n== tightness over seeds (K=4; every seed trained here, none picked) ==")
@@ -144,9 +148,9 @@ def main(argv=None):
         report["long"].append({"k": k, "cubic_s": t, "bound": c.n_proved / c.n_inputs, "bound_v1": c1.n_proved / c1.n_inputs,
                                "flops": c.flops})
 
-    atomic_write_json(ROOT / "artifacts/reports/bench.json", report)
-    _plot(report, ROOT / "artifacts/reports/bench.png")
-    print("\nwrote artifacts/reports/bench.json and bench.png")
+    atomic_write_json(out / "bench.json", report)
+    _plot(report, out / "bench.png")
+    print(f"\nwrote {out / 'bench.json'} and bench.png")
     return 0
 
 
