@@ -239,6 +239,13 @@ def cmd_frontier(args) -> int:
     from .report import check_brute_force_budget
 
     _require("matplotlib", "maxk frontier (frontier.png)")
+    if args.replot or not args.models:
+        if not args.replot or args.models or not args.out_dir:
+            raise UserError("frontier needs MODEL..., or --replot --out-dir DIR without a MODEL")
+        from .frontier import replot
+
+        print(f"wrote {replot(args.out_dir)} from its frontier.json (no strategy run)")
+        return 0
     try:
         configs = select_configs(args.configs)
     except ValueError as e:
@@ -993,7 +1000,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     fr = sub.add_parser("frontier", help="brute force, cubic and the subcubic configurations: bound vs FLOPs "
                         "table, per-group summary and plot (the paper's Figure 3)")
-    fr.add_argument("models", nargs="+", metavar="MODEL", help="checkpoints (.safetensors or TransformerLens .pt)")
+    fr.add_argument("models", nargs="*", metavar="MODEL", help="checkpoints (.safetensors or TransformerLens .pt)")
+    fr.add_argument("--replot", action="store_true", help="no MODEL: redraw OUT_DIR/frontier.png from "
+                    "OUT_DIR/frontier.json (a previous run's records); runs no strategy")
     fr.add_argument("--configs", default="all", help="'all' = the 100 subcubic configurations; 'groups' = the 50 "
                     "with the default attention handling (every group represented)")
     fr.add_argument("--out-dir", help="folder for frontier.{md,json,png} and frontier.summary.json (default "

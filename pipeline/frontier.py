@@ -2,7 +2,7 @@
 
     maxk frontier artifacts/models/max4-seed123.safetensors --out-dir artifacts/reports
     make frontier        # the six shipped seeds -> artifacts/reports/frontier.{md,json,png}
-    python -m pipeline.frontier replot artifacts/reports   # redraw frontier.png from frontier.json only
+    maxk frontier --replot --out-dir artifacts/reports   # redraw frontier.png from frontier.json only
 
 For each model: the sound brute force (ground truth: relative = bound / its certified accuracy_lo),
 the cubic proof (through the strategy registry) and the subcubic configurations.  Returns records
@@ -197,21 +197,22 @@ def render_png(records: list[dict]) -> bytes:
 
 def replot(out_dir) -> Path:
     """Redraw OUT_DIR/frontier.png from OUT_DIR/frontier.json (the records of a previous `maxk
-    frontier`); runs no strategy.  Returns the path written."""
+    frontier`); runs no strategy.  Returns the path written.  Raises PipelineError (one line) if
+    frontier.json is missing, unreadable or not a list of frontier records."""
     import json
 
+    from .errors import PipelineError
     from .fileio import atomic_write_bytes
 
-    out_dir = Path(out_dir)
-    records = json.loads((out_dir / "frontier.json").read_text())
-    atomic_write_bytes(out_dir / "frontier.png", render_png(records))
-    return out_dir / "frontier.png"
+    src = Path(out_dir) / "frontier.json"
+    try:
+        records = json.loads(src.read_bytes())
+    except (OSError, ValueError) as e:
+        raise PipelineError(src, f"cannot read the frontier records ({type(e).__name__}: "
+                            f"{' '.join(str(e).split())[:120]})") from None
+    keys = ("model_sha256", "group", "config", "flops", "relative")
+    if not isinstance(records, list) or not all(isinstance(r, dict) and all(k in r for k in keys) for r in records):
+        raise PipelineError(src, f"not a list of frontier records (objects with {', '.join(keys)})")
+    atomic_write_bytes(src.with_name("frontier.png"), render_png(records))
+    return src.with_name("frontier.png")
 
-
-if __name__ == "__main__":  # python -m pipeline.frontier replot [DIR]
-    import sys
-
-    if len(sys.argv) not in (2, 3) or sys.argv[1] != "replot":
-        sys.exit("usage: python -m pipeline.frontier replot [DIR]   (redraws DIR/frontier.png from DIR/frontier.json; "
-                 "DIR defaults to artifacts/reports)")
-    print(f"wrote {replot(sys.argv[2] if len(sys.argv) == 3 else 'artifacts/reports')} from its frontier.json")

@@ -351,3 +351,10 @@ def test_frontier_cli(tmp_path):
     assert "best relative bound per group" in (out / "frontier.md").read_text().lower()
     assert main(["frontier", str(tmp_path / "missing.safetensors"), "--out-dir", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists()
+    # --replot: frontier.png again from frontier.json alone, the same bytes; no strategy runs
+    png = (out / "frontier.png").read_bytes()
+    (out / "frontier.png").unlink()
+    assert main(["frontier", "--replot", "--out-dir", str(out)]) == 0
+    assert (out / "frontier.png").read_bytes() == png
+    assert main(["frontier", "--replot"]) == 2 and main(["frontier", "--replot", *paths, "--out-dir", str(out)]) == 2
+    assert main(["frontier", "--replot", "--out-dir", str(tmp_path / "x")]) == 2
