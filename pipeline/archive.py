@@ -46,8 +46,9 @@ declared size, the sum of the declared sizes and the decompressed stream are cap
                   recomputation: the cubic row's count and bound are claimed_count / n_inputs, its
                   FLOPs those of the cubic run inside check 4, the brute-force row is consistent and
                   sound against the certificate, the txt says what the json says; one FAIL line per
-                  mismatch, naming the report and the field with both values.  Any other report is
-                  only hashed (check 1), and a NOTE line says so
+                  mismatch, naming the report and the field with both values (a report of these
+                  kinds over artifacts_check.MAX_REPORT_BYTES is a FAIL, not parsed).  Any other
+                  report is only hashed (check 1), and a NOTE line says so
     6 <exporter>  one per exporter ("lean"): every rendered file equals a fresh render byte for
                   byte; every HAND_WRITTEN file equals the installed one byte for byte; the folder
                   holds no other file (an extra lakefile.lean, say, is a FAIL naming it); the
