@@ -35,6 +35,12 @@ demo: $(STAMP)  ## the whole pipeline on the shipped model (no training)
 	echo; $(MAXK) summary $(MODEL) --reports-dir artifacts/reports --cert $(CERT) --lean-dir lean \
 	  --coq-exit $$c --lean-exit $$l && [ $$c -eq 0 -o $$c -eq 3 ] && [ $$l -eq 0 -o $$l -eq 3 ]
 
+# The auditor's path on any model: make audit MODEL=path/to/model.pt (or .safetensors)
+AUDIT_OUT ?= maxk-out/audit-$(NAME)
+.PHONY: audit
+audit: $(STAMP)  ## maxk audit MODEL into AUDIT_OUT (default maxk-out/audit-NAME): brute force, certificate, replay, Coq + coqchk, Lean if present, archive, report.{md,json,html}
+	$(MAXK) audit $(MODEL) --out $(AUDIT_OUT)
+
 test: $(STAMP)  ## the default test suite (slow benchmarks skipped)
 	$(PY) -m pytest
 

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .fileio import atomic_write_bytes, atomic_write_json
+from .model.checkpoint import file_sha256
 
 
 @dataclass
@@ -83,14 +84,6 @@ def _versions() -> dict:
             "lake": shutil.which("lake"), "lean-dojo": dist("lean-dojo")}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _run_step(step: Step, fn, log):
     """Run fn(step) and time it; a PipelineError or OSError becomes status "error" with one line."""
     log(f"[audit] {step.name} ...")
@@ -109,7 +102,7 @@ def run_audit(model_path, out_dir, options: AuditOptions | None = None, log=prin
     """Audit the model at `model_path` into `out_dir` (see the module docstring); return the report
     (also written as report.json).  Raises PipelineError before any work for bad input (an
     unreadable model, an output folder that is not new, empty or a previous maxk output)."""
-    from .model.checkpoint import load_weights, save_weights
+    from .model.checkpoint import conversion_source, load_weights, save_weights
     from .outputs import check_output_dir, claim_output_dir
 
     opt = options or AuditOptions()
@@ -123,7 +116,7 @@ def run_audit(model_path, out_dir, options: AuditOptions | None = None, log=prin
     t_start = time.perf_counter()
     steps: dict = {}
     report = {"kind": "maxk-audit", "version": 1, "model": str(model_path), "out": str(out),
-              "model_file_sha256": _sha256(model_path), "model_sha256": weights.sha256,
+              "model_file_sha256": file_sha256(model_path), "model_sha256": weights.sha256,
               "config": cfg.to_dict(), "n_inputs": cfg.d_vocab ** cfg.n_ctx, "notes": sorted(set(notes)),
               "versions": _versions(), "steps": [], "theorems": [], "not_run": []}
 
@@ -137,8 +130,7 @@ def run_audit(model_path, out_dir, options: AuditOptions | None = None, log=prin
             step.status, step.detail = "ok", f"{model_path} (d_vocab {cfg.d_vocab}, n_ctx {cfg.n_ctx})"
             return
         model_file = out / "model" / f"{stem}.safetensors"
-        save_weights(weights, model_file, {"converted_from": model_path.name,
-                                           "converted_from_sha256": report["model_file_sha256"]})
+        save_weights(weights, model_file, {"converted_from": conversion_source(model_path, notes)})
         step.status = "ok"
         step.detail = f"converted {model_path.name} to {model_file} (same float32 values: model_sha256 {weights.sha256[:16]}...)"
         step.data["converted"] = str(model_file)
@@ -283,7 +275,7 @@ def run_audit(model_path, out_dir, options: AuditOptions | None = None, log=prin
                                                                        if p.is_file()])
             v = verify_archive(arch)
             step.status = "ok" if v.ok else "FAIL"
-            step.data = {"archive": str(arch), "files": len(m["files"]) + 1, "sha256": _sha256(arch),
+            step.data = {"archive": str(arch), "files": len(m["files"]) + 1, "sha256": file_sha256(arch),
                          "verify": list(v.lines)}
             step.detail = f"{arch} ({len(m['files']) + 1} files); verify-archive: {'PASS' if v.ok else 'FAIL'}"
 
@@ -297,7 +289,7 @@ def run_audit(model_path, out_dir, options: AuditOptions | None = None, log=prin
     report["ok"] = all(st.status in ("ok", "not run") for st in steps.values())
     trusted = (steps["coq"].data or {}).get("trusted_sha256") or {}
     report["sha256"] = {"model file": report["model_file_sha256"], "model_sha256 (canonical weights)": weights.sha256,
-                        **({"certificate": _sha256(cert_path)} if cert_path.is_file() else {}), **trusted}
+                        **({"certificate": file_sha256(cert_path)} if cert_path.is_file() else {}), **trusted}
     plots = _plots(report, steps, out)
     report["plots"] = sorted(plots)
     atomic_write_json(out / "report.json", report, sort_keys=False)
@@ -358,6 +350,13 @@ def _plots(report: dict, steps: dict, out: Path) -> dict:
         return {}
     import io
 
+    def png(fig) -> bytes:
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
+        return buf.getvalue()
+
     pngs = {}
     bf = steps["brute-force"].data if steps["brute-force"].status == "ok" else {}
     cub = steps["certify"].data if steps["certify"].status == "ok" else {}
@@ -365,7 +364,7 @@ def _plots(report: dict, steps: dict, out: Path) -> dict:
     if bf:
         if bf.get("float32_accuracy") is not None:
             rows.append(("float32 accuracy (not a bound)", bf["float32_accuracy"], "#999999"))
-        rows.append(("brute force (sound, exact count)", bf["accuracy_lo"], "#1f77b4"))
+        rows.append(("brute force: proved correct (sound)", bf["accuracy_lo"], "#1f77b4"))
     if cub:
         proved = steps["coq"].status == "ok"
         rows.append(("cubic certificate" + (" (Coq-proved)" if proved else " (replayed)"), cub["bound"], "#2ca02c"))
@@ -377,11 +376,7 @@ def _plots(report: dict, steps: dict, out: Path) -> dict:
         ax.set_xlim(0, 1)
         ax.set_xlabel(f"accuracy (fraction of the {report['n_inputs']:,} inputs)")
         ax.set_title("Accuracy and certified lower bounds")
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
-        plt.close(fig)
-        pngs["bounds.png"] = buf.getvalue()
+        pngs["bounds.png"] = png(fig)
     timed = [(st.name, st.seconds) for st in steps.values() if st.status != "not run" and st.seconds > 0]
     if timed:
         fig, ax = plt.subplots(figsize=(7, 0.6 + 0.45 * len(timed)))
@@ -391,11 +386,7 @@ def _plots(report: dict, steps: dict, out: Path) -> dict:
             ax.text(t[1], i, f" {t[1]:.1f} s", va="center", fontsize=9)
         ax.set_xlabel("wall seconds")
         ax.set_title("Where the audit's time went")
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
-        plt.close(fig)
-        pngs["steps.png"] = buf.getvalue()
+        pngs["steps.png"] = png(fig)
     for name, data in pngs.items():
         atomic_write_bytes(out / "plots" / name, data)
     return pngs

@@ -668,7 +668,7 @@ def cmd_report(args) -> int:
 
 # ---------------------------------------------------------------- convert, summary, version
 def cmd_convert(args) -> int:
-    from .model.checkpoint import file_sha256, save_weights, tl_config_path
+    from .model.checkpoint import conversion_source, save_weights
 
     src = Path(args.model)
     out = _output_file(args.out)
@@ -676,12 +676,7 @@ def cmd_convert(args) -> int:
         raise UserError(f"{out}: the output must be a .safetensors file (its metadata JSON goes beside it)")
     notes: list[str] = []
     weights = _load_model(src, notes)  # every check of a model file; nothing is unpickled
-    cfg = tl_config_path(src)
-    source = {"file": str(src), "file_sha256": file_sha256(src),
-              "format": "TransformerLens state dict (.pt, torch.load weights_only=True)" if src.suffix == ".pt"
-              else "safetensors",
-              "tl_config": cfg.name if src.suffix == ".pt" and cfg.exists() else None, "notes": notes}
-    save_weights(weights, out, {"converted_from": source})
+    save_weights(weights, out, {"converted_from": conversion_source(src, notes)})
     c = weights.config
     print(f"wrote {out} and {out.with_suffix('.json').name} (V={c.d_vocab}, K={c.n_ctx}, d_model={c.d_model}, "
           f"d_head={c.d_head}; model_sha256 {weights.sha256})")

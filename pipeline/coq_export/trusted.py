@@ -47,12 +47,12 @@ from pathlib import Path
 
 import jinja2
 
-from pipeline import resources
 from pipeline.certificate.schema import PARAM_NAMES
 from pipeline.render_common import template_env, wrap_list
+from pipeline.resources import templates_dir
 
 REPO = Path(__file__).resolve().parents[2]   # where pipeline/ is (a checkout, or site-packages)
-TEMPLATE_DIR = resources.templates_dir() / "coq" / "trusted"   # the checkout's, or the packaged copy
+TEMPLATE_DIR = templates_dir() / "coq" / "trusted"   # the checkout's, or the packaged copy
 CERTS_DIR = "Certs"
 # The hand-written trusted files (relative to the Coq project folder).
 TRUSTED_SOURCES = ("Spec.v", "ModelOf.v")

@@ -336,6 +336,17 @@ def _tensor_to_numpy(path: Path, key: str, value, converted: list):
         raise PipelineError(path, f"entry {key} of dtype {value.dtype} cannot be read ({' '.join(str(e).split())[:120]})") from None
 
 
+def conversion_source(src, notes: list) -> dict:
+    """The metadata record `maxk convert` and `maxk audit` keep of a converted model: the source file,
+    its sha256, its format, the TransformerLens config read (if any) and the loader's notes."""
+    src = Path(src)
+    cfg = tl_config_path(src)
+    return {"file": str(src), "file_sha256": file_sha256(src),
+            "format": "TransformerLens state dict (.pt, torch.load weights_only=True)" if src.suffix == ".pt"
+            else "safetensors",
+            "tl_config": cfg.name if src.suffix == ".pt" and cfg.exists() else None, "notes": list(notes)}
+
+
 def save_weights(weights: Weights, path, metadata: dict | None = None) -> dict:
     """Save weights as safetensors and metadata JSON beside it (both atomically). Returns metadata."""
     from safetensors.numpy import save
