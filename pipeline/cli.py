@@ -330,9 +330,9 @@ def cmd_certify(args) -> int:
 
             stem = Path(args.model).stem
             out_dir = _maxk_dir(default_dir(safe_stem(stem)))
-            out = out_dir / f"{stem}.cert.json"
+            out = out_dir / (f"{stem}.exact.cert.json" if args.exact else f"{stem}.cert.json")
         weights = _load_model(args.model)
-        cert, info = certify(weights, frac_bits=args.frac_bits, progress=not args.quiet)
+        cert, info = certify(weights, frac_bits=args.frac_bits, progress=not args.quiet, exact=args.exact)
     except PipelineError as e:
         if e.path is None:  # a flag or budget problem: name the model it was for
             raise PipelineError(args.model, e.problem) from None
@@ -348,11 +348,22 @@ def cmd_certify(args) -> int:
                           "n_inputs": cert["n_inputs"], "bound": cert["claimed_count"] / cert["n_inputs"],
                           "frac_bits": info["frac_bits"], "cells": len(cert["cells"]), "c0": len(cert["c0"]),
                           "cubic_count": info["cubic_count"], "dropped_k": info["dropped_k"],
-                          "dropped_c0": info["dropped_c0"], "seconds": round(info["seconds"], 3)}, indent=1))
+                          "dropped_c0": info["dropped_c0"], "strategy": cert["strategy"],
+                          "upper": cert.get("claimed_upper"), "residual": info.get("residual"),
+                          "residual_ok": info.get("residual_ok"), "residual_wrong": info.get("residual_wrong"),
+                          "residual_undecided": info.get("residual_undecided"),
+                          "seconds": round(info["seconds"], 3)}, indent=1))
         return 0
-    print(f"wrote {out}: {cert['claimed_count']} of {cert['n_inputs']} inputs "
-          f"({cert['claimed_count'] / cert['n_inputs']:.6f}), frac_bits {info['frac_bits']}, "
-          f"{len(cert['cells'])} cells, {len(cert['c0'])} c0 sequences, {info['seconds']:.2f} s")
+    if args.exact:
+        print(f"wrote {out}: {cert['claimed_count']} <= correct <= {cert['claimed_upper']} of {cert['n_inputs']} "
+              f"inputs ([{cert['claimed_count'] / cert['n_inputs']:.6f}, {cert['claimed_upper'] / cert['n_inputs']:.6f}]; "
+              f"exact certificate: cubic part {info['claimed_count'] - info['residual_ok']}, residual "
+              f"{info['residual']}: {info['residual_ok']} correct, {info['residual_wrong']} wrong, "
+              f"{info['residual_undecided']} undecided), frac_bits {info['frac_bits']}, {info['seconds']:.2f} s")
+    else:
+        print(f"wrote {out}: {cert['claimed_count']} of {cert['n_inputs']} inputs "
+              f"({cert['claimed_count'] / cert['n_inputs']:.6f}), frac_bits {info['frac_bits']}, "
+              f"{len(cert['cells'])} cells, {len(cert['c0'])} c0 sequences, {info['seconds']:.2f} s")
     if info["dropped_k"] or info["dropped_c0"]:
         print(f"note: the exact check rejected {info['dropped_k']} S-set members and {info['dropped_c0']} c0 "
               f"sequences that the interval strategy accepted (cubic count {info['cubic_count']})")
@@ -394,6 +405,7 @@ def cmd_replay(args) -> int:
     ok = res.ok and (binding is None or binding["ok"])
     if args.json:
         _print_json({"command": "replay", "cert": str(args.cert), "ok": ok, "count": res.count if res.ok else None,
+                     "upper": res.upper if res.ok else None,
                      "n_inputs": cert["n_inputs"] if isinstance(cert.get("n_inputs"), int) else None,
                      "model_sha256": cert.get("model_sha256"), "model_file": binding,
                      "failed_check": res.failed_check, "detail": res.detail, "seconds": round(dt, 3)})
@@ -401,7 +413,11 @@ def cmd_replay(args) -> int:
     if binding is not None:
         print(("model: " if binding["ok"] else "FAIL ") + binding["detail"]
               + f" (file sha256 {binding['file_sha256']})")
-    if res.ok:
+    if res.ok and res.upper is not None:  # an exact certificate: lo <= #correct <= hi
+        print(f"PASS {args.cert}: {res.count} <= correct <= {res.upper} of {res.n_inputs} inputs, accuracy in "
+              f"[{res.count / res.n_inputs:.6f}, {res.upper / res.n_inputs:.6f}], for the model with model_sha256 "
+              f"{cert['model_sha256']} (exact integer replay, {dt:.2f} s)")
+    elif res.ok:
         print(f"PASS {args.cert}: {res.count} / {res.n_inputs} = {res.count / res.n_inputs:.6f} "
               f"inputs certified correct for the model with model_sha256 {cert['model_sha256']} "
               f"(exact integer replay, {dt:.2f} s)")
@@ -849,6 +865,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="certificate path (default ./maxk-out/MODEL/MODEL.cert.json)")
     c.add_argument("--frac-bits", type=int, default=None,
                    help="fixed-point bits of the exp tables, 1..4096 (default: chosen from the attention score range)")
+    c.add_argument("--exact", action="store_true",
+                   help="write an exact certificate (strategy exact): the replay also classifies every input the "
+                   "cubic part leaves, so it certifies lo <= #correct <= hi (lo = hi when every input is decided); "
+                   "default output ./maxk-out/MODEL/MODEL.exact.cert.json")
     c.add_argument("--json", action="store_true", help="print one JSON document (cert path, counts, seconds) "
                    "instead of the summary lines")
     c.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -20,7 +20,16 @@ import numpy as np
 
 from . import replay as R
 from ..errors import PipelineError
-from .schema import MAX_FRAC_BITS, MAX_SHIFT_BITS, MAX_SHIFTS, MAX_TAYLOR_TERMS, PARAM_NAMES, SCHEMA_VERSION
+from .schema import (
+    MAX_FRAC_BITS,
+    MAX_RESIDUAL_WORK,
+    MAX_SHIFT_BITS,
+    MAX_SHIFTS,
+    MAX_TAYLOR_TERMS,
+    PARAM_NAMES,
+    SCHEMA_VERSION,
+    STRATEGY_EXACT,
+)
 
 TAYLOR_TERMS = 24  # keeps every exp entry within ~2^-77 relative (FORMAT.md), whatever F is
 MIN_FRAC_BITS = 64
@@ -189,13 +198,19 @@ def exact_shift(vec, z: int) -> list[int]:
 # ----------------------------------------------------------------- certify
 
 
-def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tuple[dict, dict]:
+def certify(weights, frac_bits: int | None = None, progress: bool = False, exact: bool = False) -> tuple[dict, dict]:
     """Run the cubic strategy and turn its witnesses into an exact certificate.
 
-    Complexity: the cubic strategy plus one exact check of each witness (the replay's cost).
+    Complexity: the cubic strategy plus one exact check of each witness (the replay's cost); with
+    exact=True also the replay's check 11 over the residual R (n V |R| big-integer bounds).
     Preconditions: weights validated by make_weights.
     Postconditions: replay(cert).ok; cert["claimed_count"] <= the cubic count (equal unless the exact
     check rejected a witness the interval strategy accepted: info["dropped_k"], info["dropped_c0"]).
+    With exact=True the certificate is of strategy "exact" (FORMAT.md, issue 20): claimed_count = lo
+    = cubic part + the residual inputs proved correct, claimed_upper = hi = V^n - those proved wrong,
+    computed with the replay's own check_residual (so the replay recomputes the same numbers);
+    info gains "residual", "residual_ok", "residual_wrong", "residual_undecided", "residual_seconds".
+    Raises PipelineError, before the residual work, if n V |R| exceeds the replay's MAX_RESIDUAL_WORK.
     """
     from ..strategies import cubic
 
@@ -245,6 +260,7 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tu
         if keep:
             cells.append((m, q, c, j, keep))
     cert = assemble(weights, data, shifts, c0, cells)
+    extra = exact_claims(cert, data) if exact else {}
     info = {
         "cubic_count": res.n_proved,
         "cubic_flops": res.flops,  # the cubic's verification FLOPs (reports state them; verify-archive compares)
@@ -255,5 +271,31 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False) -> tu
         "shifts": len(shifts),
         "cubic_seconds": res.seconds,
         "seconds": time.perf_counter() - t0,
+        **extra,
     }
     return cert, info
+
+
+def exact_claims(cert: dict, data: dict) -> dict:
+    """Turn the cubic certificate `cert` (from assemble) into an exact one in place: strategy
+    "exact", claimed_count = lo, claimed_upper = hi, by the replay's own check 11 (FORMAT.md, "The
+    exact certificate").  Returns the residual's counts and seconds.  Raises PipelineError when the
+    residual work is over the replay's budget (nothing is computed then)."""
+    cfg = cert["config"]
+    V, n = cfg["d_vocab"], cfg["n_ctx"]
+    NI = cert["n_inputs"]
+    covered = R.cubic_count(cert["c0"], cert["cells"], n)
+    if R.residual_work(V, n, NI - covered) > MAX_RESIDUAL_WORK:
+        raise PipelineError(None, f"--exact: the residual ({NI - covered} inputs the cubic part leaves) is over the "
+                                  f"replay's budget n_ctx d_vocab |R| <= {MAX_RESIDUAL_WORK}")
+    t0 = time.perf_counter()
+    elo, ehi = data["exp_eqke"]["lo"], data["exp_eqke"]["hi"]
+    plo, phi = data["exp_eqkp"]["lo"], data["exp_eqkp"]["hi"]
+    size, n_ok, n_wrong, n_und = R.check_residual(cert["c0"], cert["cells"], data["paths"], elo, ehi, plo, phi, V, n)
+    assert covered + size == NI, "the residual and the cubic part do not cover the inputs once"
+    cert["strategy"] = STRATEGY_EXACT
+    cert["claimed_count"] = covered + n_ok
+    cert["claimed_upper"] = NI - n_wrong
+    return {"claimed_upper": cert["claimed_upper"], "residual": size, "residual_ok": n_ok,
+            "residual_wrong": n_wrong, "residual_undecided": n_und,
+            "residual_seconds": time.perf_counter() - t0}

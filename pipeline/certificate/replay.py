@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import struct
 from typing import NamedTuple
 
@@ -84,12 +85,14 @@ from pipeline.certificate.schema import (
     MAX_EXP_WORK,
     MAX_FRAC_BITS,
     MAX_N_INPUTS_BITS,
+    MAX_RESIDUAL_WORK,
     MAX_SHIFT_BITS,
     MAX_SHIFTS,
     MAX_TAYLOR_TERMS,
     PARAM_NAMES,
     SCHEMA_VERSION,
-    STRATEGY,
+    STRATEGIES,
+    STRATEGY_EXACT,
     CertificateError,
     load_certificate,
     param_shapes,
@@ -107,6 +110,7 @@ class ReplayResult(NamedTuple):
     n_inputs: int  # V^n (0 when the header did not pass)
     failed_check: str | None  # name of the first failing check
     detail: str  # one line: "<check>: <problem>" or a success summary
+    upper: int | None = None  # exact kind, when ok: claimed_upper (count <= #correct <= upper); else None
 
 
 # ----------------------------------------------------------------- small integer helpers
@@ -185,7 +189,7 @@ def check_header(cert) -> str | None:
         validate_certificate(cert, None)  # key sets, int types, shapes and list lengths vs config
     except CertificateError as e:
         return e.problem
-    if cert["schema_version"] != SCHEMA_VERSION or cert["strategy"] != STRATEGY:
+    if cert["schema_version"] != SCHEMA_VERSION or cert["strategy"] not in STRATEGIES:
         return "wrong schema_version or strategy"
     cfg = cert["config"]
     V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
@@ -547,23 +551,78 @@ def ub(wlo: int, whi: int, z: int) -> int:
     return wlo * z
 
 
+def lb(wlo: int, whi: int, z: int) -> int:
+    """Lower bound of w z over w in [wlo, whi] (wlo >= 0): wlo z if z >= 0 else whi z."""
+    if z >= 0:
+        return wlo * z
+    return whi * z
+
+
+def term_row(m: int, q: int, t: int, i: int, bound, paths: dict, elo: list, ehi: list, plo: list,
+             phi: list, V: int) -> list:
+    """[bound(w(t, i), Z(t, i)[y]) for y = 0..V-1, y != m], for token t at position i of an input
+    with query q and max token m: w(t, i) = [elo[q,t] plo[q,i], ehi[q,t] phi[q,i]] and
+    Z(t, i)[y] = EUPU'[q,y] + EVOU'[t,y] + PVOU'[i,y] (X'[.,y] = X[.,y] - X[.,m]); bound is ub or lb.
+    Computed as L[y] - L[m] with L[y] = EUPU[q,y] + EVOU[t,y] + PVOU[i,y] (the same integer)."""
+    wlo = elo[q][t] * plo[q][i]
+    whi = ehi[q][t] * phi[q][i]
+    L = list(map(operator.add, map(operator.add, paths["EUPU"][q], paths["EVOU"][t]), paths["PVOU"][i]))
+    Lm = L.pop(m)  # L now lists y = 0..V-1 without m, in order
+    return [bound(wlo, whi, v - Lm) for v in L]
+
+
+def cached_row(rows: dict, bound, m: int, q: int, t: int, i: int, paths: dict, elo: list, ehi: list,
+               plo: list, phi: list, V: int) -> list:
+    """term_row(m, q, t, i, bound), kept in rows under (bound, i, t): rows belongs to ONE (m, q)."""
+    key = (bound, i, t)
+    row = rows.get(key)
+    if row is None:
+        row = term_row(m, q, t, i, bound, paths, elo, ehi, plo, phi, V)
+        rows[key] = row
+    return row
+
+
+def input_sums(x: tuple, m: int, bound, rows: dict, paths: dict, elo: list, ehi: list, plo: list,
+               phi: list, V: int) -> list:
+    """[sum_i bound(w_i, Z_i[y]) for y = 0..V-1, y != m] for the input x (x[i] the token at position
+    i, x[-1] = q the query, m = max x): the sum over i of term_row(m, q, x[i], i, bound).
+
+    rows is a cache for ONE (m, q) (the rows do not depend on the other tokens): a caller shares it
+    between the inputs of that (m, q) and starts a new one ({}) for the next.  The sum is formed
+    left to right from the query row: head(0) = the query row, head(j) = head(j-1) + the row of
+    position j-1, result = head(n-2) + the row of position n-2.  head(j) is kept in rows under
+    (bound, "head", j) with the tokens x[0:j] it was formed from, and reused while they match, so
+    consecutive inputs of R (which share long prefixes) redo only the last additions.  The
+    result is the same integer list either way."""
+    n = len(x)
+    q = x[-1]
+    partial = cached_row(rows, bound, m, q, q, n - 1, paths, elo, ehi, plo, phi, V)
+    for j in range(1, n - 1):
+        key = (bound, "head", j)
+        kept = rows.get(key)
+        if kept is not None and kept[0] == x[0:j]:
+            partial = kept[1]
+            continue
+        row = cached_row(rows, bound, m, q, x[j - 1], j - 1, paths, elo, ehi, plo, phi, V)
+        partial = list(map(operator.add, partial, row))
+        rows[key] = (x[0:j], partial)
+    if n == 1:
+        return partial
+    last = cached_row(rows, bound, m, q, x[n - 2], n - 2, paths, elo, ehi, plo, phi, V)
+    return list(map(operator.add, partial, last))
+
+
+def input_ok(x: tuple, m: int, rows: dict, paths: dict, elo: list, ehi: list, plo: list, phi: list,
+             V: int) -> bool:
+    """Proved correct: for every y != m, sum_i ub(w_i, Z_i[y]) < 0 (V >= 2: the list is not empty)."""
+    return max(input_sums(x, m, ub, rows, paths, elo, ehi, plo, phi, V)) < 0
+
+
 def c0_entry_ok(m: int, q: int, paths: dict, elo: list, ehi: list, plo: list, phi: list,
                 V: int, n: int) -> bool:
     """The c = 0 input (m, ..., m, q): for every y != m, sum_i ub(w_i, Z_i[y]) < 0."""
-    EUPU, EVOU, PVOU = paths["EUPU"], paths["EVOU"], paths["PVOU"]
-    for y in range(V):
-        if y == m:
-            continue
-        s = 0
-        for i in range(n):
-            t = m
-            if i == n - 1:
-                t = q
-            Z = (EUPU[q][y] - EUPU[q][m]) + (EVOU[t][y] - EVOU[t][m]) + (PVOU[i][y] - PVOU[i][m])
-            s += ub(elo[q][t] * plo[q][i], ehi[q][t] * phi[q][i], Z)
-        if s >= 0:
-            return False
-    return True
+    x = tuple([m] * (n - 1) + [q])
+    return input_ok(x, m, {}, paths, elo, ehi, plo, phi, V)
 
 
 def check_c0(c0: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
@@ -708,14 +767,189 @@ def check_cells(cells: list, shifts: list, paths: dict, elo: list, ehi: list, pl
 # ----------------------------------------------------------------- 10. count
 
 
-def check_count(claimed: int, c0: list, cells: list, n: int) -> str | None:
-    """Establishes: claimed_count == len(c0) + sum over cells of C(n-1, c) popcount(mask)^c."""
+def cubic_count(c0: list, cells: list, n: int) -> int:
+    """len(c0) + sum over cells of C(n-1, c) popcount(mask)^c: the number of inputs the cubic part
+    covers (check 10; check 10x of the exact kind).  Precondition: check_cells passed (1 <= c <= n-1)."""
     total = len(c0)
     for cell in cells:
         c, mask = cell[2], cell[4]
         total += math.comb(n - 1, c) * popcount(mask) ** c
+    return total
+
+
+def check_count(claimed: int, c0: list, cells: list, n: int) -> str | None:
+    """Establishes: claimed_count == len(c0) + sum over cells of C(n-1, c) popcount(mask)^c."""
+    total = cubic_count(c0, cells, n)
     if claimed != total:
         return f"claimed_count {claimed} != {total} proved by c0 and cells"
+    return None
+
+
+# ----------------------------------------------------------------- 11. the residual (exact kind)
+
+
+def residual_work(V: int, n: int, size: int) -> int:
+    """n V |R|: the size of check 11 (each input of R is n rows of V - 1 bounds, summed); the
+    replay refuses more than MAX_RESIDUAL_WORK before doing any of it."""
+    return n * V * size
+
+
+def prefix_nonempty(L: int, c: int, gen: bool, n_out: int) -> bool:
+    """Is FORMAT.md's gen(L, c) (gen True) / out(L, c) (gen False) non-empty?  c >= 0; n_out = |A \\ S|.
+    gen(L, c) holds the length-L prefixes with exactly c entries in A: non-empty iff c <= L (A is
+    not empty when c >= 1 is asked for: m >= 1 there).  out(L, c) also needs an entry of A \\ S:
+    non-empty iff 1 <= c <= L and A \\ S is not empty."""
+    if gen:
+        return c <= L
+    return 1 <= c and c <= L and n_out > 0
+
+
+def prefix_children(L: int, c: int, gen: bool, m: int, S: list, AS: list) -> list:
+    """The first entries of the prefixes of gen(L, c) / out(L, c) (L >= 1), in FORMAT.md's order,
+    each with what the rest of the prefix must be: [(token, c', gen')], the rest being gen(L-1, c')
+    if gen' else out(L-1, c').  Children whose rest is empty are left out.
+      gen(L, c) = [m :: gen(L-1, c)] ++ [s :: gen(L-1, c-1) for s in A]
+      out(L, c) = [m :: out(L-1, c)] ++ [s :: out(L-1, c-1) for s in S] ++ [s :: gen(L-1, c-1) for s in A \\ S]
+    (A = 0..m-1 ascending, S and AS = A \\ S ascending.)"""
+    out = []
+    if prefix_nonempty(L - 1, c, gen, len(AS)):
+        out.append((m, c, gen))
+    if c >= 1:
+        if gen:
+            if prefix_nonempty(L - 1, c - 1, True, len(AS)):
+                for s in range(m):
+                    out.append((s, c - 1, True))
+        else:
+            if prefix_nonempty(L - 1, c - 1, False, len(AS)):
+                for s in S:
+                    out.append((s, c - 1, False))
+            if prefix_nonempty(L - 1, c - 1, True, len(AS)):
+                for s in AS:
+                    out.append((s, c - 1, True))
+    return out
+
+
+def out_prefixes(L: int, c: int, m: int, S: list, AS: list):
+    """Yield FORMAT.md's out(L, c) in its order, as tuples: the length-L prefixes over {m} and
+    A = 0..m-1 with exactly c entries in A, at least one of them in AS = A \\ S.
+
+    A depth-first walk with an explicit stack (no recursion: n_ctx may exceed Python's recursion
+    limit) that never enters an empty sub-list (prefix_nonempty), so its cost is O(L) per prefix
+    yielded: a cover that leaves nothing out costs nothing here, whatever V^n is."""
+    if not prefix_nonempty(L, c, False, len(AS)):
+        return
+    prefix = []
+    stack = [iter(prefix_children(L, c, False, m, S, AS))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            if prefix:
+                prefix.pop()
+            continue
+        tok, c2, g2 = child
+        depth = len(stack)  # this child is the entry at position depth - 1 of the prefix
+        if depth == L:  # a leaf: prefix_children admitted it, so c2 == 0 and g2
+            yield tuple(prefix) + (tok,)
+        else:
+            prefix.append(tok)
+            stack.append(iter(prefix_children(L - depth, c2, g2, m, S, AS)))
+
+
+def residual_inputs(c0: list, cells: list, V: int, n: int):
+    """Yield (m, x) for every input x (a tuple of n tokens, x[n-1] = q) that the cubic part does
+    not cover, each once, in FORMAT.md's order: m = 0..V-1, q = 0..m, c = 0..cmax, then
+    (c == 0) the input (m, ..., m, q) unless (m, q) is in c0, (c >= 1) out(n-1, c) followed by q,
+    S the mask of the cell (m, q, c) (empty if there is none).
+    Preconditions: checks 8-9 passed (c0 and cells in range and strictly increasing).
+    Cost: O(n) per input yielded plus O(1) per key (m, q, c); a key yields nothing only if its
+    c0 entry or its cell (with S = A) is in the certificate, or m == 0 and c >= 1."""
+    in_c0 = set()
+    for e in c0:
+        in_c0.add((e[0], e[1]))
+    masks = {}
+    for cell in cells:
+        masks[(cell[0], cell[1], cell[2])] = cell[4]
+    for m in range(V):
+        for q in range(m + 1):
+            cmax = n - 2
+            if q == m:
+                cmax = n - 1
+            for c in range(cmax + 1):
+                if c == 0:
+                    if (m, q) not in in_c0:
+                        yield m, tuple([m] * (n - 1) + [q])
+                    continue
+                mask = masks.get((m, q, c), 0)
+                S = []
+                AS = []
+                for k in range(m):
+                    if (mask >> k) & 1:
+                        S.append(k)
+                    else:
+                        AS.append(k)
+                for p in out_prefixes(n - 1, c, m, S, AS):
+                    yield m, p + (q,)
+
+
+def input_verdict(x: tuple, m: int, rows: dict, paths: dict, elo: list, ehi: list, plo: list,
+                  phi: list, V: int) -> int:
+    """1 (proved correct: every y != m has sum_i ub(w_i, Z_i[y]) < 0), -1 (proved wrong: some
+    y != m has sum_i lb(w_i, Z_i[y]) >= 0, so logit[y] >= logit[m]) or 0 (undecided).
+    rows: input_sums' cache for this (m, q)."""
+    if input_ok(x, m, rows, paths, elo, ehi, plo, phi, V):
+        return 1
+    if max(input_sums(x, m, lb, rows, paths, elo, ehi, plo, phi, V)) >= 0:
+        return -1
+    return 0
+
+
+def residual_verdicts(c0: list, cells: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
+                      V: int, n: int):
+    """Yield (x, verdict) for every x in R, in residual_inputs' order (one rows cache per (m, q))."""
+    key = None
+    rows = {}
+    for m, x in residual_inputs(c0, cells, V, n):
+        if key != (m, x[-1]):
+            key = (m, x[-1])
+            rows = {}
+        yield x, input_verdict(x, m, rows, paths, elo, ehi, plo, phi, V)
+
+
+def check_residual(c0: list, cells: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
+                   V: int, n: int) -> tuple:
+    """Check 11: (size, n_ok, n_wrong, n_undecided) over the residual R.
+    Preconditions: checks 1-9 passed and residual_work(V, n, V^n - cubic_count) <= MAX_RESIDUAL_WORK.
+    Postconditions: n_ok inputs of R are correct, n_wrong are not (module docstring)."""
+    size = n_ok = n_wrong = n_und = 0
+    for _x, v in residual_verdicts(c0, cells, paths, elo, ehi, plo, phi, V, n):
+        size += 1
+        if v == 1:
+            n_ok += 1
+        elif v == -1:
+            n_wrong += 1
+        else:
+            n_und += 1
+    return size, n_ok, n_wrong, n_und
+
+
+# ----------------------------------------------------------------- 12. the exact claim
+
+
+def check_exact_claim(claimed: int, upper: int, covered: int, size: int, n_ok: int, n_wrong: int,
+                      NI: int) -> str | None:
+    """Establishes: covered + |R| == V^n (every input counted once), claimed_count == covered + n_ok
+    and claimed_upper == V^n - n_wrong."""
+    if covered + size != NI:
+        return f"cubic part ({covered}) and residual ({size}) do not add up to n_inputs"
+    if claimed != covered + n_ok:
+        if 0 <= claimed and claimed <= NI:
+            return f"claimed_count {claimed} != {covered + n_ok} (cubic part {covered} + residual proved correct {n_ok})"
+        return "claimed_count is not in 0..n_inputs"
+    if upper != NI - n_wrong:
+        if 0 <= upper and upper <= NI:
+            return f"claimed_upper {upper} != {NI - n_wrong} (n_inputs - residual proved wrong {n_wrong})"
+        return "claimed_upper is not in 0..n_inputs"
     return None
 
 
@@ -771,11 +1005,31 @@ def replay(cert: dict) -> ReplayResult:
     problem = check_cells(cert["cells"], cert["shifts"], paths, elo, ehi, plo, phi, cert["orders"], V, n)
     if problem is not None:
         return fail("check_cells", problem, NI)
+    if cert["strategy"] == STRATEGY_EXACT:
+        return replay_exact(cert, paths, elo, ehi, plo, phi, V, n, NI, fail)
     problem = check_count(cert["claimed_count"], cert["c0"], cert["cells"], n)
     if problem is not None:
         return fail("check_count", problem, NI)
     N = cert["claimed_count"]
     return ReplayResult(True, N, NI, None, f"all checks passed: {N} of {NI} inputs certified correct")
+
+
+def replay_exact(cert: dict, paths: dict, elo: list, ehi: list, plo: list, phi: list, V: int, n: int,
+                 NI: int, fail) -> ReplayResult:
+    """Checks 10x, 11 and 12 of an exact certificate (checks 1-9 passed): the budget of check 11
+    first, then the residual, then the claim.  ok implies claimed_count <= #correct <= claimed_upper."""
+    covered = cubic_count(cert["c0"], cert["cells"], n)
+    if residual_work(V, n, NI - covered) > MAX_RESIDUAL_WORK:
+        return fail("check_residual", f"residual work n_ctx d_vocab |R| exceeds {MAX_RESIDUAL_WORK} "
+                                      f"(resource limit; |R| = n_inputs - {covered} covered by the cubic part)", NI)
+    size, n_ok, n_wrong, n_und = check_residual(cert["c0"], cert["cells"], paths, elo, ehi, plo, phi, V, n)
+    problem = check_exact_claim(cert["claimed_count"], cert["claimed_upper"], covered, size, n_ok, n_wrong, NI)
+    if problem is not None:
+        return fail("check_exact_claim", problem, NI)
+    lo, hi = cert["claimed_count"], cert["claimed_upper"]
+    return ReplayResult(True, lo, NI, None,
+                        f"all checks passed: {lo} <= correct <= {hi} of {NI} inputs (cubic part {covered}; "
+                        f"residual {size}: {n_ok} correct, {n_wrong} wrong, {n_und} undecided)", hi)
 
 
 def replay_file(path) -> ReplayResult:

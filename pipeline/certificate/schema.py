@@ -18,6 +18,8 @@ import json
 
 SCHEMA_VERSION = 2
 STRATEGY = "cubic"
+STRATEGY_EXACT = "exact"  # FORMAT.md "The exact certificate": a cubic certificate plus claimed_upper
+STRATEGIES = (STRATEGY, STRATEGY_EXACT)
 V1_REJECTED = "schema version 1: re-certify with this version"
 
 # ---- Budget (FORMAT.md "Budget"): resource limits against hostile certificates.  A certificate
@@ -31,6 +33,7 @@ MAX_N_INPUTS_BITS = 14000  # V^n < 2^14000 (fewer than 4300 decimal digits, Pyth
 MAX_EXP_WORK = 1 << 30  # V (V + n) F N_T <= this: the size of the exp-table check (check 6), ~10 s here
 MAX_SHIFTS = 16  # 1 <= len(shifts) <= this
 MAX_SHIFT_BITS = 2048  # every shift entry has bit_length <= this
+MAX_RESIDUAL_WORK = 1 << 32  # exact kind: n V |R| <= this, |R| = V^n - the cubic part's count (check 11)
 
 # TransformerLens names in canonical order (hashing, io); twin of pipeline.model.config.PARAM_NAMES,
 # duplicated here because the trusted base imports nothing outside the standard library.
@@ -41,6 +44,7 @@ TOP_KEYS = (
     "frac_bits", "taylor_terms", "weights", "sqrt_d_head", "exp_eqke", "exp_eqkp", "orders",
     "shifts", "c0", "cells",
 )
+EXACT_KEYS = TOP_KEYS + ("claimed_upper",)  # strategy "exact": one extra key
 CONFIG_KEYS = ("d_vocab", "n_ctx", "d_model", "d_head")
 TENSOR_KEYS = ("shape", "exponent", "mantissas")
 LOHI_KEYS = ("lo", "hi")
@@ -119,12 +123,14 @@ def _validate(obj) -> None:
     """Raise ValueError naming the first structural problem of a certificate object."""
     if isinstance(obj, dict) and obj.get("schema_version") == 1 and type(obj["schema_version"]) is int:
         raise ValueError(V1_REJECTED)
-    _keys(obj, TOP_KEYS, "certificate")
+    exact = isinstance(obj, dict) and type(obj.get("strategy")) is str and obj["strategy"] == STRATEGY_EXACT
+    _keys(obj, EXACT_KEYS if exact else TOP_KEYS, "certificate")
     _int(obj["schema_version"], "schema_version")
     if obj["schema_version"] != SCHEMA_VERSION:
         raise ValueError(f"schema_version is {obj['schema_version']}, this replay reads {SCHEMA_VERSION}")
-    if obj["strategy"] != STRATEGY:
-        raise ValueError(f"strategy is {obj['strategy']!r}, expected {STRATEGY!r}")
+    if not exact and obj["strategy"] != STRATEGY:
+        shown = obj["strategy"] if type(obj["strategy"]) is str and len(obj["strategy"]) <= 40 else "not a short string"
+        raise ValueError(f"strategy is {shown!r}, expected {STRATEGY!r} or {STRATEGY_EXACT!r}")
     sha = obj["model_sha256"]
     if not isinstance(sha, str) or len(sha) != 64 or any(ch not in HEX_DIGITS for ch in sha):
         raise ValueError("model_sha256: expected 64 lowercase hex digits")
@@ -135,7 +141,7 @@ def _validate(obj) -> None:
     if cfg["d_vocab"] < 2:
         raise ValueError("config.d_vocab must be >= 2 (Max-of-K needs a wrong answer to exist)")
     V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
-    for k in ("n_inputs", "claimed_count", "frac_bits", "taylor_terms"):
+    for k in ("n_inputs", "claimed_count", "frac_bits", "taylor_terms") + (("claimed_upper",) if exact else ()):
         _int(obj[k], k)
     _keys(obj["weights"], PARAM_NAMES, "weights")
     for name, shape in param_shapes(V, n, d, h).items():
@@ -175,7 +181,8 @@ def validate_certificate(obj, path) -> None:
     Postconditions (when it returns): every key of FORMAT.md is present and no other; every
     number is an int (not a bool); config values are >= 1 and d_vocab >= 2; every list has the length its
     config implies; `shifts` holds 1..MAX_SHIFTS vectors of V entries of at most MAX_SHIFT_BITS bits;
-    schema_version == 2 and strategy == "cubic".  A v1 certificate gets the one problem V1_REJECTED.
+    schema_version == 2 and strategy == "cubic", or strategy == "exact" with the one extra integer key
+    claimed_upper (EXACT_KEYS).  A v1 certificate gets the one problem V1_REJECTED.
     Other values are not checked (the replay does).
     """
     try:
