@@ -12,7 +12,7 @@ From MaxK Require Import Spec Proof.Reals.Sums Proof.Reals.ExpSeries Proof.Int.E
   Proof.Twins.Orders Proof.Twins.ListOps Proof.Twins.PathList Proof.Twins.Align
   Proof.Twins.SplitList Proof.Twins.Arrange Proof.Twins.ExpTables
   Proof.Twins.MaskArr Proof.Twins.C0List Proof.Twins.CellList
-  Proof.Twins.Assemble.
+  Proof.Twins.Assemble Proof.Reals.Residual Proof.Reals.InputSound Proof.Int.InputInt.
 
 Print Assumptions accuracy_of_lists.
 Print Assumptions cell_list_correct.
@@ -49,6 +49,17 @@ Print Assumptions all_seqs_spec.
 Print Assumptions all_seqs_NoDup.
 Print Assumptions all_seqs_length.
 Print Assumptions count_correct_le.
+Print Assumptions gen_out_spec.
+Print Assumptions residual_NoDup.
+Print Assumptions residual_not_cell.
+Print Assumptions residual_complete.
+Print Assumptions exact_count_bounds.
+Print Assumptions exact_count_residual.
+Print Assumptions lbZ_sound.
+Print Assumptions input_correct.
+Print Assumptions input_wrong.
+Print Assumptions input_correct_int.
+Print Assumptions input_wrong_int.
 
 (* Below this line: results about Checker.v's BigZ functions.  Besides the reals' axioms they
    rest on the kernel's primitive integers (PrimInt63.* ) and the standard library's
