@@ -285,12 +285,13 @@ def exact_claims(cert: dict, data: dict) -> dict:
     V, n = cfg["d_vocab"], cfg["n_ctx"]
     NI = cert["n_inputs"]
     covered = R.cubic_count(cert["c0"], cert["cells"], n)
-    if R.residual_work(V, n, NI - covered) > MAX_RESIDUAL_WORK:
-        raise PipelineError(None, f"--exact: the residual ({NI - covered} inputs the cubic part leaves) is over the "
-                                  f"replay's budget n_ctx d_vocab |R| <= {MAX_RESIDUAL_WORK}")
-    t0 = time.perf_counter()
     elo, ehi = data["exp_eqke"]["lo"], data["exp_eqke"]["hi"]
     plo, phi = data["exp_eqkp"]["lo"], data["exp_eqkp"]["hi"]
+    words = R.residual_words(data["paths"], elo, ehi, plo, phi)
+    if R.residual_work(V, n, NI - covered, words) > MAX_RESIDUAL_WORK:
+        raise PipelineError(None, f"--exact: the residual ({NI - covered} inputs the cubic part leaves) is over the "
+                                  f"replay's budget n_ctx d_vocab |R| words <= {MAX_RESIDUAL_WORK}")
+    t0 = time.perf_counter()
     size, n_ok, n_wrong, n_und = R.check_residual(cert["c0"], cert["cells"], data["paths"], elo, ehi, plo, phi, V, n)
     assert covered + size == NI, "the residual and the cubic part do not cover the inputs once"
     cert["strategy"] = STRATEGY_EXACT

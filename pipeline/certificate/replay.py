@@ -1,9 +1,10 @@
-"""Exact-integer replay of a cubic certificate (schema v2): the trusted base (standard library only).
+"""Exact-integer replay of a cubic or exact certificate (schema v2): the trusted base (standard library only).
 
     python -c "from pipeline.certificate.replay import replay_file; print(replay_file('cert.json'))"
 
-Owns checks 1..10 of pipeline/certificate/FORMAT.md, in that order and under those names; the
-Lean checker (lean/MaxKCert/Checker.lean) is its line-for-line twin.  Only ints and bools enter
+Owns checks 1..10 of pipeline/certificate/FORMAT.md, in that order and under those names, and for
+strategy "exact" checks 1..9, 10x, 11, 12 (FORMAT.md "The exact certificate"); the Lean checker
+(lean/MaxKCert/Checker.lean) is its line-for-line twin for the cubic kind, coq/Checker.v for both.  Only ints and bools enter
 the check: every weight is mantissa * 2^e, every rounded quantity is a certificate integer that
 the replay verifies by multiplying and comparing.  Imports: the standard library and
 pipeline.certificate.schema, nothing else (no numpy, no floats, no mpmath).
@@ -66,9 +67,28 @@ correct in exact real arithmetic on these weights (correct: logit[max x] > logit
   (An empty mask would prove nothing yet cost a split-maxima computation: check_cells rejects it.)
 (check_header demands V >= 2, so every max over y != m above is over a non-empty set.)
 
+Exact kind (strategy "exact", checks 10x-12): claimed_count <= #correct <= claimed_upper.
+* The residual (check 11).  residual_inputs enumerates, in FORMAT.md's order, for every key
+  (m, q, c) the inputs of that key that the cubic part does not cover: (m, ..., m, q) when c = 0
+  and (m, q) is not in c0; for c >= 1 the prefixes with exactly c entries below m of which at least
+  one is outside the cell's S (out(n-1, c); S empty without a cell).  An input has exactly one key
+  and the cubic part covers exactly the inputs of its keys with every non-max token in S (check
+  10's bullet), so R is the complement of the cover, each input once; check 12 re-checks the
+  arithmetic (cubic_count + |R| == V^n).
+* Verdicts.  For x in R: sum_i w_i Z_i[y] has the sign of logit[y] - logit[m] (the sign trick
+  above, any tokens).  ub(w, z) >= w z >= lb(w, z) for w in [wlo, whi], so every y != m with
+  sum_i ub(w_i, Z_i[y]) < 0 has logit[y] < logit[m]: all of them -> x is correct (input_ok, the c0
+  test for any tokens); some y != m with sum_i lb(w_i, Z_i[y]) >= 0 has logit[y] >= logit[m] ->
+  x is not correct (a tie is an error).  Otherwise x is undecided and counted on neither side.
+  The shortcut in input_ok (sum of the rows' tops) and the caches change no verdict.
+* Claim (check 12).  The cubic part's inputs are correct (checks 8-9); so #correct >=
+  cubic_count + n_ok = claimed_count, and the n_wrong inputs of R are not correct, so
+  #correct <= V^n - n_wrong = claimed_upper.
+
 Budget: check_header also bounds the work every later check can cause (d_model, d_head, V^n, the
 exp-table work V (V + n) F N_T, the shifts), and the loader bounds the bytes read; the limits are
-the named constants of schema.py, listed in FORMAT.md "Budget".
+the named constants of schema.py, listed in FORMAT.md "Budget".  The exact kind's residual work
+n V |R| words (residual_work) is bounded before check 11 starts (|R| is known after check 9).
 """
 
 from __future__ import annotations
@@ -102,6 +122,7 @@ from pipeline.certificate.schema import (
 MAX_SQUARINGS = 12  # exp arguments are capped at F <= 4096 = 2^12: e^x = (e^(x/2^j))^(2^j), j <= 12
 F32_MIN_EXPONENT = -149  # float32 values are multiples of 2^-149 ...
 F32_MAX_EXPONENT = 127  # ... and below 2^128
+RESIDUAL_CACHE_WORDS = 1 << 25  # check 11 keeps at most about this many 64-bit words of rows (256 MiB)
 
 
 class ReplayResult(NamedTuple):
@@ -558,32 +579,56 @@ def lb(wlo: int, whi: int, z: int) -> int:
     return whi * z
 
 
-def term_row(m: int, q: int, t: int, i: int, bound, paths: dict, elo: list, ehi: list, plo: list,
-             phi: list, V: int) -> list:
-    """[bound(w(t, i), Z(t, i)[y]) for y = 0..V-1, y != m], for token t at position i of an input
-    with query q and max token m: w(t, i) = [elo[q,t] plo[q,i], ehi[q,t] phi[q,i]] and
-    Z(t, i)[y] = EUPU'[q,y] + EVOU'[t,y] + PVOU'[i,y] (X'[.,y] = X[.,y] - X[.,m]); bound is ub or lb.
-    Computed as L[y] - L[m] with L[y] = EUPU[q,y] + EVOU[t,y] + PVOU[i,y] (the same integer)."""
-    wlo = elo[q][t] * plo[q][i]
-    whi = ehi[q][t] * phi[q][i]
+def z_row(m: int, q: int, t: int, i: int, paths: dict) -> list:
+    """[Z(t, i)[y] for y = 0..V-1, y != m] for token t at position i of an input with query q and
+    max token m: Z(t, i)[y] = EUPU'[q,y] + EVOU'[t,y] + PVOU'[i,y] (X'[.,y] = X[.,y] - X[.,m]),
+    computed as L[y] - L[m] with L[y] = EUPU[q,y] + EVOU[t,y] + PVOU[i,y] (the same integer)."""
     L = list(map(operator.add, map(operator.add, paths["EUPU"][q], paths["EVOU"][t]), paths["PVOU"][i]))
     Lm = L.pop(m)  # L now lists y = 0..V-1 without m, in order
-    return [bound(wlo, whi, v - Lm) for v in L]
+    return [v - Lm for v in L]
+
+
+def term_row(m: int, q: int, t: int, i: int, bound, paths: dict, elo: list, ehi: list, plo: list,
+             phi: list) -> list:
+    """[bound(w(t, i), Z(t, i)[y]) for y = 0..V-1, y != m] (z_row), bound = ub or lb, with
+    w(t, i) = [elo[q,t] plo[q,i], ehi[q,t] phi[q,i]] (check 8's enclosure of the weight)."""
+    wlo = elo[q][t] * plo[q][i]
+    whi = ehi[q][t] * phi[q][i]
+    return [bound(wlo, whi, z) for z in z_row(m, q, t, i, paths)]
+
+
+def row_top(m: int, q: int, t: int, i: int, paths: dict, elo: list, ehi: list, plo: list, phi: list) -> int:
+    """ub(w(t, i), max_y Z(t, i)[y]) >= every entry of term_row(m, q, t, i, ub): ub(w, z) is
+    non-decreasing in z when wlo, whi >= 0 (every table entry is >= 0 after check 6)."""
+    wlo = elo[q][t] * plo[q][i]
+    whi = ehi[q][t] * phi[q][i]
+    return ub(wlo, whi, max(z_row(m, q, t, i, paths)))
 
 
 def cached_row(rows: dict, bound, m: int, q: int, t: int, i: int, paths: dict, elo: list, ehi: list,
-               plo: list, phi: list, V: int) -> list:
+               plo: list, phi: list) -> list:
     """term_row(m, q, t, i, bound), kept in rows under (bound, i, t): rows belongs to ONE (m, q)."""
     key = (bound, i, t)
     row = rows.get(key)
     if row is None:
-        row = term_row(m, q, t, i, bound, paths, elo, ehi, plo, phi, V)
+        row = term_row(m, q, t, i, bound, paths, elo, ehi, plo, phi)
         rows[key] = row
     return row
 
 
+def cached_top(rows: dict, m: int, q: int, t: int, i: int, paths: dict, elo: list, ehi: list,
+               plo: list, phi: list) -> int:
+    """row_top(m, q, t, i), kept in rows under ("top", i, t): rows belongs to ONE (m, q)."""
+    key = ("top", i, t)
+    top = rows.get(key)
+    if top is None:
+        top = row_top(m, q, t, i, paths, elo, ehi, plo, phi)
+        rows[key] = top
+    return top
+
+
 def input_sums(x: tuple, m: int, bound, rows: dict, paths: dict, elo: list, ehi: list, plo: list,
-               phi: list, V: int) -> list:
+               phi: list) -> list:
     """[sum_i bound(w_i, Z_i[y]) for y = 0..V-1, y != m] for the input x (x[i] the token at position
     i, x[-1] = q the query, m = max x): the sum over i of term_row(m, q, x[i], i, bound).
 
@@ -596,33 +641,42 @@ def input_sums(x: tuple, m: int, bound, rows: dict, paths: dict, elo: list, ehi:
     result is the same integer list either way."""
     n = len(x)
     q = x[-1]
-    partial = cached_row(rows, bound, m, q, q, n - 1, paths, elo, ehi, plo, phi, V)
+    partial = cached_row(rows, bound, m, q, q, n - 1, paths, elo, ehi, plo, phi)
     for j in range(1, n - 1):
         key = (bound, "head", j)
         kept = rows.get(key)
         if kept is not None and kept[0] == x[0:j]:
             partial = kept[1]
             continue
-        row = cached_row(rows, bound, m, q, x[j - 1], j - 1, paths, elo, ehi, plo, phi, V)
+        row = cached_row(rows, bound, m, q, x[j - 1], j - 1, paths, elo, ehi, plo, phi)
         partial = list(map(operator.add, partial, row))
         rows[key] = (x[0:j], partial)
     if n == 1:
         return partial
-    last = cached_row(rows, bound, m, q, x[n - 2], n - 2, paths, elo, ehi, plo, phi, V)
+    last = cached_row(rows, bound, m, q, x[n - 2], n - 2, paths, elo, ehi, plo, phi)
     return list(map(operator.add, partial, last))
 
 
-def input_ok(x: tuple, m: int, rows: dict, paths: dict, elo: list, ehi: list, plo: list, phi: list,
-             V: int) -> bool:
-    """Proved correct: for every y != m, sum_i ub(w_i, Z_i[y]) < 0 (V >= 2: the list is not empty)."""
-    return max(input_sums(x, m, ub, rows, paths, elo, ehi, plo, phi, V)) < 0
+def input_ok(x: tuple, m: int, rows: dict, paths: dict, elo: list, ehi: list, plo: list, phi: list) -> bool:
+    """Proved correct: for every y != m, sum_i ub(w_i, Z_i[y]) < 0 (V >= 2: the list is not empty).
+
+    Shortcut, same answer: every sum is at most sum_i row_top(m, q, x[i], i) (each term is at most
+    its row's top), so a negative sum of the tops already proves it; only otherwise are the V - 1
+    sums formed.  (On the shipped model the shortcut decides 95 % of the residual, and the tops cost
+    one product each instead of V - 1.)"""
+    top = 0
+    for i in range(len(x)):
+        top += cached_top(rows, m, x[-1], x[i], i, paths, elo, ehi, plo, phi)
+    if top < 0:
+        return True
+    return max(input_sums(x, m, ub, rows, paths, elo, ehi, plo, phi)) < 0
 
 
 def c0_entry_ok(m: int, q: int, paths: dict, elo: list, ehi: list, plo: list, phi: list,
                 V: int, n: int) -> bool:
     """The c = 0 input (m, ..., m, q): for every y != m, sum_i ub(w_i, Z_i[y]) < 0."""
     x = tuple([m] * (n - 1) + [q])
-    return input_ok(x, m, {}, paths, elo, ehi, plo, phi, V)
+    return input_ok(x, m, {}, paths, elo, ehi, plo, phi)
 
 
 def check_c0(c0: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
@@ -788,10 +842,34 @@ def check_count(claimed: int, c0: list, cells: list, n: int) -> str | None:
 # ----------------------------------------------------------------- 11. the residual (exact kind)
 
 
-def residual_work(V: int, n: int, size: int) -> int:
-    """n V |R|: the size of check 11 (each input of R is n rows of V - 1 bounds, summed); the
-    replay refuses more than MAX_RESIDUAL_WORK before doing any of it."""
-    return n * V * size
+def max_bits(matrices) -> int:
+    """The largest bit length of an entry of the given integer matrices (lists of rows)."""
+    B = 0
+    for M in matrices:
+        for row in M:
+            for v in row:
+                if v.bit_length() > B:
+                    B = v.bit_length()
+    return B
+
+
+def residual_words(paths: dict, elo: list, ehi: list, plo: list, phi: list) -> int:
+    """The size, in 64-bit words, of the integers check 11 forms: a weight bound (a product of two
+    exp-table entries) times a Z (a sum of three path differences), n of them summed.  Over-counted
+    as ceil((E + P + B + 64) / 64) with E, P, B the largest bit lengths in exp_eqke, exp_eqkp and
+    EUPU, EVOU, PVOU: it only has to grow with the sizes (a table entry is not bounded by F: any
+    hi above the true value is a valid enclosure)."""
+    E = max_bits([elo, ehi])
+    P = max_bits([plo, phi])
+    B = max_bits([paths["EUPU"], paths["EVOU"], paths["PVOU"]])
+    return (E + P + B + 64 + 63) // 64
+
+
+def residual_work(V: int, n: int, size: int, words: int) -> int:
+    """n V |R| words: the size of check 11 (each input of R: n rows of V - 1 bounds, summed, on
+    integers of `words` 64-bit words, residual_words); the replay refuses more than
+    MAX_RESIDUAL_WORK before doing any of it."""
+    return n * V * size * words
 
 
 def prefix_nonempty(L: int, c: int, gen: bool, n_out: int) -> bool:
@@ -893,33 +971,39 @@ def residual_inputs(c0: list, cells: list, V: int, n: int):
 
 
 def input_verdict(x: tuple, m: int, rows: dict, paths: dict, elo: list, ehi: list, plo: list,
-                  phi: list, V: int) -> int:
+                  phi: list) -> int:
     """1 (proved correct: every y != m has sum_i ub(w_i, Z_i[y]) < 0), -1 (proved wrong: some
     y != m has sum_i lb(w_i, Z_i[y]) >= 0, so logit[y] >= logit[m]) or 0 (undecided).
     rows: input_sums' cache for this (m, q)."""
-    if input_ok(x, m, rows, paths, elo, ehi, plo, phi, V):
+    if input_ok(x, m, rows, paths, elo, ehi, plo, phi):
         return 1
-    if max(input_sums(x, m, lb, rows, paths, elo, ehi, plo, phi, V)) >= 0:
+    if max(input_sums(x, m, lb, rows, paths, elo, ehi, plo, phi)) >= 0:
         return -1
     return 0
 
 
 def residual_verdicts(c0: list, cells: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
                       V: int, n: int):
-    """Yield (x, verdict) for every x in R, in residual_inputs' order (one rows cache per (m, q))."""
+    """Yield (x, verdict) for every x in R, in residual_inputs' order.  One rows cache per (m, q),
+    also emptied (between two inputs) when it holds more than about RESIDUAL_CACHE_WORDS words, so
+    memory stays bounded whatever V, n and F are; the cache only saves work, never changes a value."""
+    limit = RESIDUAL_CACHE_WORDS // (V * residual_words(paths, elo, ehi, plo, phi))
+    if limit < 64:
+        limit = 64
     key = None
     rows = {}
     for m, x in residual_inputs(c0, cells, V, n):
-        if key != (m, x[-1]):
+        if key != (m, x[-1]) or len(rows) > limit:
             key = (m, x[-1])
             rows = {}
-        yield x, input_verdict(x, m, rows, paths, elo, ehi, plo, phi, V)
+        yield x, input_verdict(x, m, rows, paths, elo, ehi, plo, phi)
 
 
 def check_residual(c0: list, cells: list, paths: dict, elo: list, ehi: list, plo: list, phi: list,
                    V: int, n: int) -> tuple:
     """Check 11: (size, n_ok, n_wrong, n_undecided) over the residual R.
-    Preconditions: checks 1-9 passed and residual_work(V, n, V^n - cubic_count) <= MAX_RESIDUAL_WORK.
+    Preconditions: checks 1-9 passed and
+    residual_work(V, n, V^n - cubic_count, residual_words(...)) <= MAX_RESIDUAL_WORK.
     Postconditions: n_ok inputs of R are correct, n_wrong are not (module docstring)."""
     size = n_ok = n_wrong = n_und = 0
     for _x, v in residual_verdicts(c0, cells, paths, elo, ehi, plo, phi, V, n):
@@ -957,10 +1041,11 @@ def check_exact_claim(claimed: int, upper: int, covered: int, size: int, n_ok: i
 
 
 def replay(cert: dict) -> ReplayResult:
-    """Run checks 1..10 in order; stop at the first failure and name it.
+    """Run checks 1..10 (exact kind: 1..9, 10x, 11, 12) in order; stop at the first failure and name it.
 
     Postcondition: ok == True implies at least `count` of the `n_inputs` inputs are correct in
-    exact real arithmetic on the certified weights (argument in the module docstring).
+    exact real arithmetic on the certified weights (argument in the module docstring), and for an
+    exact certificate also at most `upper` of them.
     """
 
     def fail(check: str, problem: str, n_inputs: int = 0) -> ReplayResult:
@@ -1019,8 +1104,8 @@ def replay_exact(cert: dict, paths: dict, elo: list, ehi: list, plo: list, phi: 
     """Checks 10x, 11 and 12 of an exact certificate (checks 1-9 passed): the budget of check 11
     first, then the residual, then the claim.  ok implies claimed_count <= #correct <= claimed_upper."""
     covered = cubic_count(cert["c0"], cert["cells"], n)
-    if residual_work(V, n, NI - covered) > MAX_RESIDUAL_WORK:
-        return fail("check_residual", f"residual work n_ctx d_vocab |R| exceeds {MAX_RESIDUAL_WORK} "
+    if residual_work(V, n, NI - covered, residual_words(paths, elo, ehi, plo, phi)) > MAX_RESIDUAL_WORK:
+        return fail("check_residual", f"residual work n_ctx d_vocab |R| words exceeds {MAX_RESIDUAL_WORK} "
                                       f"(resource limit; |R| = n_inputs - {covered} covered by the cubic part)", NI)
     size, n_ok, n_wrong, n_und = check_residual(cert["c0"], cert["cells"], paths, elo, ehi, plo, phi, V, n)
     problem = check_exact_claim(cert["claimed_count"], cert["claimed_upper"], covered, size, n_ok, n_wrong, NI)
