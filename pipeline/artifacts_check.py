@@ -17,7 +17,9 @@ What is compared:
 
   certificates   artifacts/certs/NAME.cert.json: schema_version is this pipeline's; its model_sha256
                  and config are those of artifacts/models/NAME.json, whose weights_file_sha256 is the
-                 sha256 of NAME.safetensors
+                 sha256 of NAME.safetensors; NAME.exact.cert.json (`certify --exact`) is NAME.cert.json
+                 with strategy "exact" and its two claims, cubic count <= lo <= hi, and [lo, hi] meets
+                 the brute-force row's [n_correct, n_correct + n_undecided]
   bounds report  NAME.bounds.json (`maxk bounds`): every row's model_sha256 and n_inputs are the
                  certificate's; the cubic row's n_proved is claimed_count, its bound claimed_count /
                  n_inputs, its n_shifts / n_cells / n_c0 the certificate's, its FLOPs the recomputed
@@ -912,6 +914,37 @@ def readme_problems(text: str, certs_by_ident: dict, bounds: dict | None, summar
     return p
 
 
+def exact_cert_problems(where, cert, cert_paths: dict, bounds: dict) -> Problems:
+    """A shipped exact certificate artifacts/certs/NAME.exact.cert.json (`maxk certify --exact`)
+    against NAME.cert.json and NAME's bounds report: it is that certificate with strategy "exact"
+    and its two claims (anything else differing means it is stale: re-run certify --exact), its
+    lower claim is at least the cubic count, and [lo, hi] overlaps the brute force's
+    [n_correct, n_correct + n_undecided] (two sound enclosures of the same count)."""
+    p = Problems()
+    if not isinstance(cert, dict):
+        return p  # _load_json said why
+    name = Path(where).name[: -len(".exact.cert.json")]
+    if name not in cert_paths:
+        p.append(f"{where}: no {name}.cert.json beside it")
+        return p
+    cubic = json.loads(Path(cert_paths[name]).read_bytes())
+    lo, hi = cert.get("claimed_count"), cert.get("claimed_upper")
+    p.eq(str(where), "strategy", cert.get("strategy"), "exact", "maxk certify --exact")
+    rest = {k: v for k, v in cert.items() if k not in ("strategy", "claimed_count", "claimed_upper")}
+    if rest != {k: v for k, v in cubic.items() if k not in ("strategy", "claimed_count")}:
+        p.append(f"{where}: differs from {name}.cert.json beyond strategy and the claims (stale: re-run "
+                 f"maxk certify --exact)")
+    if not (_is_num(lo) and _is_num(hi) and cubic.get("claimed_count", 0) <= lo <= hi <= cert.get("n_inputs", -1)):
+        p.append(f"{where}: claims {_short(lo)} .. {_short(hi)} are not cubic count <= lo <= hi <= n_inputs")
+        return p
+    bf = (bounds.get(cert.get("model_sha256")) or {}).get("brute-force")
+    if bf is not None and _is_num(bf.get("n_correct")) and _is_num(bf.get("n_undecided")):
+        if not (lo <= bf["n_correct"] + bf["n_undecided"] and bf["n_correct"] <= hi):
+            p.append(f"{where}: [{lo}, {hi}] does not meet the brute force's [{bf['n_correct']}, "
+                     f"{bf['n_correct'] + bf['n_undecided']}] (two sound enclosures of the same count)")
+    return p
+
+
 # ----------------------------------------------------------------- everything shipped
 
 
@@ -925,7 +958,11 @@ def check_shipped(root, cubic_flops: dict | None = None) -> list[str]:
     art = root / "artifacts"
     p = Problems()
     certs, by_name, by_ident, cert_paths = {}, {}, {}, {}
+    exact_paths = []
     for cp in sorted((art / "certs").glob("*.cert.json")):
+        if cp.name.endswith(".exact.cert.json"):  # NAME's exact certificate: checked against NAME's below
+            exact_paths.append(cp)
+            continue
         cert = _load_json(cp, p)
         if not isinstance(cert, dict):
             continue
@@ -949,6 +986,8 @@ def check_shipped(root, cubic_flops: dict | None = None) -> list[str]:
             if f"reports/{name}.bounds.json" in files else None
         if rows:
             bounds[facts["model_sha256"]] = rows
+    for cp in exact_paths:
+        p += exact_cert_problems(cp.relative_to(root), _load_json(cp, p), cert_paths, bounds)
     # models referenced by the frontier
     records = _load_json(reports / "frontier.json", p)
     summary = _load_json(reports / "frontier.summary.json", p)

@@ -596,3 +596,43 @@ def test_cli_certify_exact_and_replay(tmp_path):
                        cwd=ROOT, timeout=300)
     doc = json.loads(r.stdout)
     assert r.returncode == 1 and not doc["ok"] and doc["upper"] is None and doc["failed_check"] == "check_exact_claim"
+
+
+# ----------------------------------------------------------------- the shipped exact certificate
+
+SHIPPED_EXACT = ROOT / "artifacts" / "certs" / "max4-seed123.exact.cert.json"
+SHIPPED_BOUNDS = ROOT / "artifacts" / "reports" / "max4-seed123.bounds.json"
+
+
+@pytest.mark.skipif(not SHIPPED_EXACT.is_file(), reason="no shipped exact certificate")
+def test_shipped_exact_certificate_agrees_and_altered_copies_are_caught(tmp_path):
+    """artifacts_check.exact_cert_problems (run by tests/test_artifacts_agree.py): the shipped exact
+    certificate is the shipped cubic one plus strategy and claims, and meets the brute force."""
+    from pipeline.artifacts_check import exact_cert_problems
+
+    exact = json.loads(SHIPPED_EXACT.read_text())
+    rows = {r["strategy"]: r for r in json.loads(SHIPPED_BOUNDS.read_text())}
+    bounds = {exact["model_sha256"]: rows}
+    paths = {"max4-seed123": SHIPPED_CERT}
+    assert exact_cert_problems(SHIPPED_EXACT, exact, paths, bounds) == []
+    bf = rows["brute-force"]
+    assert exact["claimed_count"] == exact["claimed_upper"] == bf["n_correct"] == bf["n_inputs"] - bf["n_wrong"]
+    for alter, what in ((lambda c: c["c0"].pop(), "stale"), (lambda c: c.update(strategy="cubic"), "strategy"),
+                        (lambda c: c.update(claimed_upper=c["claimed_count"] - 1), "claims"),
+                        (lambda c: c.update(claimed_count=c["claimed_count"] + 1, claimed_upper=c["n_inputs"]),
+                         "brute force")):
+        bad = copy.deepcopy(exact)
+        alter(bad)
+        got = exact_cert_problems(SHIPPED_EXACT, bad, paths, bounds)
+        assert len(got) >= 1 and what in " ".join(got), (what, got)
+
+
+@pytest.mark.skipif(not SHIPPED_EXACT.is_file(), reason="no shipped exact certificate")
+def test_shipped_exact_certificate_replays():
+    """The shipped exact certificate: lo = hi = the brute force's n_correct (16,771,732 of 64^4),
+    0 undecided; about 5 s (589,348 residual inputs)."""
+    rows = {r["strategy"]: r for r in json.loads(SHIPPED_BOUNDS.read_text())}
+    res = R.replay_file(SHIPPED_EXACT)
+    assert res.ok, res.detail
+    assert res.count == res.upper == rows["brute-force"]["n_correct"]
+    assert "0 undecided" in res.detail
