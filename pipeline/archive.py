@@ -255,6 +255,9 @@ def create_archive(model_path, cert_path, out_path, reports=(), name=None, rende
     if cert["model_sha256"] != weights.sha256:
         raise PipelineError(cert_path, f"certificate is for model {cert['model_sha256']}, but {model_path} "
                             f"hashes to {weights.sha256}")
+    if cert["strategy"] != "cubic":
+        raise PipelineError(cert_path, f"strategy {cert['strategy']!r}: archives carry a cubic certificate (its "
+                            "Lean rendering and its regeneration from the model); archive the cubic one")
     res = replay(cert)
     if not res.ok:
         raise PipelineError(cert_path, f"certificate does not replay ({res.detail})")

@@ -436,6 +436,9 @@ def cmd_export_lean(args) -> int:
         if value < 1:
             raise UserError(f"{args.cert}: {flag} must be a positive integer, got {value}")
     cert = load_certificate(args.cert)
+    if cert["strategy"] != "cubic":
+        raise UserError(f"{args.cert}: strategy {cert['strategy']!r}: only cubic certificates have a Lean rendering "
+                        "(maxk replay checks this one)")
     res = replay(cert)  # never render a certificate the exact replay rejects
     if not res.ok:
         print(f"FAIL {args.cert}: {res.detail} (nothing rendered)")

@@ -636,3 +636,23 @@ def test_shipped_exact_certificate_replays():
     assert res.ok, res.detail
     assert res.count == res.upper == rows["brute-force"]["n_correct"]
     assert "0 undecided" in res.detail
+
+
+def test_exact_certificates_are_refused_where_they_have_no_rendering_yet(tmp_path):
+    """export-lean, archive and coq-check take cubic certificates only (for now): an exact one gets
+    one line naming the file and the strategy, and nothing is written."""
+    w, cert, _ = model_and_cert("maxlike2")
+    model = tmp_path / "m.safetensors"
+    save_weights(w, model)
+    path = tmp_path / "m.exact.cert.json"
+    path.write_text(S.dump_certificate(cert))
+    maxk = [sys.executable, "-m", "pipeline.cli"]
+    for args, code in ((["export-lean", str(path), "--lean-dir", str(tmp_path / "lean")], 2),
+                       (["archive", "--model", str(model), "--cert", str(path), "--out", str(tmp_path / "a.tar.gz")], 2),
+                       (["coq-check", str(path)], None)):
+        r = subprocess.run(maxk + args, capture_output=True, text=True, cwd=ROOT, timeout=300)
+        if code == 2:
+            assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'exact'" in r.stderr, (args, r.stderr)
+        elif r.returncode != 3:  # coq-check: 3 = no coqc
+            assert r.returncode == 1 and "not run: strategy 'exact'" in r.stdout, r.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.exact.cert.json", "m.safetensors", "m.json"])

@@ -180,6 +180,10 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
     if problem is not None:
         say(f"FAIL {cert_path}: the weights are not bound to model_sha256 (checked in Python): {problem}")
         return res
+    if cert["strategy"] != "cubic":
+        say(f"FAIL {cert_path}: not run: strategy {cert['strategy']!r} has no Coq statement yet (the proof of "
+            "CheckerExact's soundness is in progress; maxk replay checks it)")
+        return res
     if cert["claimed_count"] < 0:
         say(f"FAIL {cert_path}: claimed_count is negative")
         return res
