@@ -37,8 +37,10 @@ What is compared:
                  certified model the cubic record is the certificate's count and the bounds report's
                  FLOPs, the brute-force record the bounds report's n_correct and FLOPs;
                  frontier.summary.json: each group's best relative bound per model, mean and std
-                 recomputed from the records; frontier.md: both tables equal the json at the
-                 printed precision
+                 recomputed from the records; frontier.md: its tables equal the json at the
+                 printed precision; the exact record of a model with a shipped exact certificate
+                 is that certificate's lo and hi (n_proved, n_upper) and its FLOPs are
+                 certificate/exact_flops.py's from it and the cubic record
   bench          bench.json: everything it states about a certified model (counts, bounds, relative
                  bound, FLOPs, certificate bytes) equals the certificate and the bounds report; its
                  other seeds equal the frontier records of the same models; the mean relative bound
@@ -435,11 +437,20 @@ def check_reports(reports: dict[str, bytes], cert: dict, cubic_flops: int | None
 
 
 def frontier_problems(records, summary, md: str | None, certs: dict, bounds: dict, models: dict,
-                      cubic_flops: dict | None = None, where: str = "frontier") -> Problems:
+                      cubic_flops: dict | None = None, where: str = "frontier",
+                      exact_certs: dict | None = None) -> Problems:
     """frontier.json records, frontier.summary.json and frontier.md against each other, the
-    certificates ({model_sha256: facts}), the bounds reports ({model_sha256: rows by strategy}) and
-    the models' metadata ({model path as in the records: model_sha256})."""
+    certificates ({model_sha256: facts}), the exact certificates ({model_sha256: the certificate
+    dict}), the bounds reports ({model_sha256: rows by strategy}) and the models' metadata ({model
+    path as in the records: model_sha256}).  An exact record (config "exact") of a model with an
+    exact certificate carries its lo (n_proved) and hi (n_upper) and the FLOPs exact_flops gives
+    from it and the cubic record's FLOPs; an "unavailable" exact record carries no numbers."""
+    from .certificate.exact_flops import exact_flops
+
     p = Problems()
+    exact_certs = exact_certs or {}
+    cubic_rec = {r.get("model_sha256"): r for r in records if isinstance(r, dict) and r.get("config") == "cubic"} \
+        if isinstance(records, list) else {}
     wj, ws, wm = f"{where}.json", f"{where}.summary.json", f"{where}.md"
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         p.append(f"{wj}: not a list of records")
@@ -447,6 +458,14 @@ def frontier_problems(records, summary, md: str | None, certs: dict, bounds: dic
     bf_bound = {r.get("model_sha256"): r.get("bound") for r in records if r.get("config") == "brute-force"}
     for i, r in enumerate(records):
         at = f"{wj}: record {i} ({Path(str(r.get('model'))).name} {r.get('config')})"
+        if r.get("unavailable") is not None:  # an exact certificate over its budget: the reason, no numbers
+            if r.get("config") != "exact" or not isinstance(r.get("unavailable"), str):
+                p.append(f"{at}: unavailable is {_short(r.get('unavailable'))}, expected a reason on an exact record")
+            for f in ("n_proved", "bound", "relative", "flops", "n_upper", "upper"):
+                p.eq(at, f, r.get(f), None, "an unavailable record (no numbers)")
+            if r.get("model_sha256") in exact_certs:
+                p.append(f"{at}: unavailable, but a shipped exact certificate exists for this model")
+            continue
         n, k = r.get("n_inputs"), r.get("n_proved")
         if type(n) is not int or type(k) is not int or n <= 0:
             p.append(f"{at}: n_inputs / n_proved are {_short((n, k))}, expected integers")
@@ -457,6 +476,22 @@ def frontier_problems(records, summary, md: str | None, certs: dict, bounds: dic
             p.close(at, "relative", r.get("relative"), r.get("bound") / lo if _is_num(r.get("bound")) else None,
                     "bound / the brute-force bound of the same model")
         sha = r.get("model_sha256")
+        if r.get("config") == "exact":
+            hi = r.get("n_upper")
+            if type(hi) is not int or not k <= hi <= n:
+                p.append(f"{at}: n_upper is {_short(hi)}, expected an integer in n_proved..n_inputs")
+            else:
+                p.close(at, "upper", r.get("upper"), hi / n, "n_upper / n_inputs")
+            ec = exact_certs.get(sha)
+            if ec is not None:
+                src = "the exact certificate"
+                p.eq(at, "n_proved", k, ec.get("claimed_count"), f"{src} (claimed_count, lo)")
+                p.eq(at, "n_upper", hi, ec.get("claimed_upper"), f"{src} (claimed_upper, hi)")
+                p.eq(at, "n_inputs", n, ec.get("n_inputs"), src)
+                cu = cubic_rec.get(sha)
+                if cu is not None and type(cu.get("flops")) is int:
+                    p.eq(at, "flops", r.get("flops"), exact_flops(ec, cu["flops"]),
+                         f"exact_flops({src}, the cubic record's FLOPs)")
         if sha in certs and r.get("config") == "cubic":
             p.eq(at, "n_proved", k, certs[sha]["claimed_count"], "the certificate (claimed_count)")
             p.eq(at, "n_inputs", n, certs[sha]["n_inputs"], "the certificate")
@@ -475,7 +510,8 @@ def frontier_problems(records, summary, md: str | None, certs: dict, bounds: dic
         if got and got != [want]:
             p.append(f"{wj}: the records of {path} have model_sha256 {', '.join(got)}, its metadata says {want}")
     # summary: recomputed from the records (the "any subcubic" row: every group but brute-force,
-    # cubic and the attention-cubic-reference ones, as pipeline/frontier.py defines it)
+    # exact, cubic and the attention-cubic-reference ones, as pipeline/frontier.py defines it;
+    # unavailable exact records are in no group)
     if summary is not None:
         if not isinstance(summary, list) or not all(isinstance(s, dict) for s in summary):
             p.append(f"{ws}: not a list of group rows")
@@ -484,13 +520,13 @@ def frontier_problems(records, summary, md: str | None, certs: dict, bounds: dic
         for s in summary:
             g = s.get("group")
             if isinstance(g, str) and g.startswith("any subcubic"):
-                member = lambda r: r.get("group") not in ("brute-force", "cubic") and not str(
+                member = lambda r: r.get("group") not in ("brute-force", "exact", "cubic") and not str(
                     r.get("group")).startswith("attention-cubic-reference")
             else:
                 member = lambda r, g=g: r.get("group") == g
             best = []
             for m in shas:
-                rs = [r for r in records if r.get("model_sha256") == m and member(r)]
+                rs = [r for r in records if r.get("model_sha256") == m and member(r) and r.get("unavailable") is None]
                 if rs:
                     best.append(max(rs, key=lambda r: (r.get("relative") or 0.0, -(r.get("flops") or 0))))
             at = f"{ws}: group {g!r}"
@@ -543,6 +579,25 @@ def frontier_problems(records, summary, md: str | None, certs: dict, bounds: dic
                 p.printed(at, "bound", row[3], r.get("bound"), wj)
                 p.printed(at, "relative", row[4], r.get("relative"), wj)
                 p.printed(at, "FLOPs", row[5], r.get("flops"), wj)
+        # the exact certificate's table: one row per exact record, in order
+        xt = next((t for t in tables if t and t[0][:3] == ["model", "lo", "hi"]), None)
+        ex = [r for r in records if r.get("config") == "exact"]
+        if ex and xt is None:
+            p.append(f"{wm}: no exact-certificate table ('| model | lo | hi | ...')")
+        elif ex and len(xt) - 1 != len(ex):
+            p.append(f"{wm}: the exact-certificate table has {len(xt) - 1} rows, {wj} {len(ex)} exact records")
+        elif ex:
+            for i, (row, r) in enumerate(zip(xt[1:], ex)):
+                at = f"{wm}: exact row {i + 1} ({row[0]})"
+                if row[0] != str(r.get("model")).split("/")[-1]:
+                    p.append(f"{at}: model is {row[0]!r}, {wj} says {r.get('model')!r}")
+                elif r.get("unavailable") is not None:
+                    if not row[1].startswith("unavailable"):
+                        p.append(f"{at}: lo is {row[1]!r}, {wj} says unavailable")
+                else:
+                    p.printed(at, "lo", row[1], r.get("n_proved"), wj)
+                    p.printed(at, "hi", row[2], r.get("n_upper"), wj)
+                    p.printed(at, "FLOPs", row[7], r.get("flops"), wj)
     return p
 
 
@@ -986,8 +1041,12 @@ def check_shipped(root, cubic_flops: dict | None = None) -> list[str]:
             if f"reports/{name}.bounds.json" in files else None
         if rows:
             bounds[facts["model_sha256"]] = rows
+    exact_certs = {}  # model_sha256 -> the shipped exact certificate (the frontier's exact record must be it)
     for cp in exact_paths:
-        p += exact_cert_problems(cp.relative_to(root), _load_json(cp, p), cert_paths, bounds)
+        ec = _load_json(cp, p)
+        p += exact_cert_problems(cp.relative_to(root), ec, cert_paths, bounds)
+        if isinstance(ec, dict) and ec.get("strategy") == "exact":
+            exact_certs[ec.get("model_sha256")] = ec
     # models referenced by the frontier
     records = _load_json(reports / "frontier.json", p)
     summary = _load_json(reports / "frontier.summary.json", p)
@@ -1002,7 +1061,11 @@ def check_shipped(root, cubic_flops: dict | None = None) -> list[str]:
                 models[mp] = meta.get("model_sha256")
     if records is not None:
         p += [f"artifacts/reports/{x}" for x in frontier_problems(records, summary, md, certs, bounds, models,
-                                                                  cubic_flops)]
+                                                                  cubic_flops, exact_certs=exact_certs)]
+        for sha in exact_certs:
+            if not any(isinstance(r, dict) and r.get("model_sha256") == sha and r.get("config") == "exact"
+                       for r in records):
+                p.append(f"artifacts/reports/frontier.json: no exact record for the exact certificate of {sha[:12]}")
         for name, facts in by_name.items():
             if not any(isinstance(r, dict) and r.get("model_sha256") == facts["model_sha256"] and r.get("config") == "cubic"
                        for r in records):

@@ -262,7 +262,7 @@ def cmd_frontier(args) -> int:
         except PipelineError as e:
             raise _model_error(path, e) from None
     records = []
-    with progress_bar(total=len(models) * (len(configs) + 2), desc="frontier", unit="strategy",
+    with progress_bar(total=len(models) * (len(configs) + 3), desc="frontier", unit="strategy",
                       disable=args.quiet) as bar:
         for path, weights in models:
             records += frontier_model(weights, path, configs, pbar=bar)
@@ -1016,8 +1016,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "check with its verdict and detail, seconds) instead of the PASS/FAIL lines")
     va.set_defaults(func=cmd_verify_archive)
 
-    fr = sub.add_parser("frontier", help="brute force, cubic and the subcubic configurations: bound vs FLOPs "
-                        "table, per-group summary and plot (the paper's Figure 3)")
+    fr = sub.add_parser("frontier", help="brute force, the exact certificate, cubic and the subcubic "
+                        "configurations: bound vs FLOPs table, per-group summary and plot (the paper's Figure 3)")
     fr.add_argument("models", nargs="*", metavar="MODEL", help="checkpoints (.safetensors or TransformerLens .pt)")
     fr.add_argument("--replot", action="store_true", help="no MODEL: redraw OUT_DIR/frontier.png from "
                     "OUT_DIR/frontier.json (a previous run's records); runs no strategy")

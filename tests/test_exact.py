@@ -656,3 +656,23 @@ def test_exact_certificates_are_refused_where_they_have_no_rendering_yet(tmp_pat
         elif r.returncode != 3:  # coq-check: 3 = no coqc
             assert r.returncode == 1 and "not run: strategy 'exact'" in r.stdout, r.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.exact.cert.json", "m.safetensors", "m.json"])
+
+
+# ----------------------------------------------------------------- verification FLOPs (frontier)
+
+
+def test_exact_flops_are_counted_from_the_sizes():
+    """certificate/exact_flops.py against a literal loop over FORMAT.md's work: per (q, t, i) the
+    weight product and L (2 per y), per (m, q <= m) and row the V - 1 differences Z, per input of R
+    2n (V - 1) for the ub sums, their max and sign, the same for lb on the inputs not proved correct."""
+    from pipeline.certificate.exact_flops import exact_flops, exact_residual_flops
+
+    for V, n in ((2, 1), (3, 2), (5, 3), (64, 4)):
+        rows = sum((m + 1) * (n - 1) + 1 for m in range(V) for q in range(m + 1))
+        pre = V * (V * (n - 1) + 1) * (1 + 2 * V) + rows * (V - 1)
+        assert exact_residual_flops(V, n, 100, 7).total == pre + (100 + 7) * 2 * n * (V - 1)
+        assert exact_residual_flops(V, n, 100).total == pre + 200 * 2 * n * (V - 1)  # None: all of R
+    if SHIPPED_EXACT.is_file():  # |R| = 589,348, not proved correct 5,484: about 3.2e8 beyond the cubic part
+        cert = json.loads(SHIPPED_EXACT.read_bytes())
+        cu = next(r["flops"] for r in json.loads(SHIPPED_BOUNDS.read_text()) if r["strategy"] == "cubic")
+        assert exact_flops(cert, cu) == cu + exact_residual_flops(64, 4, 589348, 5484).total == cu + 318423936

@@ -341,10 +341,20 @@ def test_frontier_cli(tmp_path):
     out = tmp_path / "rep"
     assert main(["frontier", *paths, "--configs", "groups", "--out-dir", str(out), "--quiet"]) == 0
     recs = json.loads((out / "frontier.json").read_text())
-    assert len(recs) == 2 * (50 + 2)
+    assert len(recs) == 2 * (50 + 3)
     keys = {"model_sha256", "config", "group", "n_inputs", "n_proved", "bound", "relative", "flops", "seconds"}
     assert all(keys <= set(r) for r in recs)
-    allowed = set(GROUPS) | {"cubic", "brute-force", "attention-cubic-reference",
+    # the exact certificate: its own record per model, cubic count <= lo <= hi
+    for sha in {r["model_sha256"] for r in recs}:
+        ex = next(r for r in recs if r["model_sha256"] == sha and r["config"] == "exact")
+        bf = next(r for r in recs if r["model_sha256"] == sha and r["config"] == "brute-force")
+        cu = next(r for r in recs if r["model_sha256"] == sha and r["config"] == "cubic")
+        assert ex["group"] == "exact" and "unavailable" not in ex
+        assert cu["n_proved"] <= ex["n_proved"] <= ex["n_upper"] <= ex["n_inputs"]
+        assert bf["n_proved"] <= ex["n_upper"] and ex["flops"] > cu["flops"]  # two sound enclosures meet
+    assert "exact" in {s["group"] for s in json.loads((out / "frontier.summary.json").read_text())}
+    assert "## The exact certificate" in (out / "frontier.md").read_text()
+    allowed = set(GROUPS) | {"cubic", "brute-force", "exact", "attention-cubic-reference",
                              "attention-cubic-reference + direct-quadratic"}
     assert {r["group"] for r in recs} <= allowed
     assert (out / "frontier.png").read_bytes()[:4] == b"\x89PNG"
@@ -358,3 +368,24 @@ def test_frontier_cli(tmp_path):
     assert (out / "frontier.png").read_bytes() == png
     assert main(["frontier", "--replot"]) == 2 and main(["frontier", "--replot", *paths, "--out-dir", str(out)]) == 2
     assert main(["frontier", "--replot", "--out-dir", str(tmp_path / "x")]) == 2
+
+
+def test_frontier_exact_over_budget_is_unavailable(tmp_path, monkeypatch):
+    """An exact certificate over the replay's residual budget: an "unavailable" record with the
+    reason (no numbers), not a crash; the table, summary, plot and --replot still work."""
+    from pipeline.certificate import certify as C
+    from pipeline.cli import main
+    from pipeline.model.checkpoint import save_weights
+
+    monkeypatch.setattr(C, "MAX_RESIDUAL_WORK", 0)
+    p = tmp_path / "m.safetensors"
+    save_weights(maxlike_weights(V=5, n=3, seed=20, strength=4), p)
+    out = tmp_path / "rep"
+    assert main(["frontier", str(p), "--configs", "groups", "--out-dir", str(out), "--quiet"]) == 0
+    recs = json.loads((out / "frontier.json").read_text())
+    ex = next(r for r in recs if r["config"] == "exact")
+    assert "over the replay's budget" in ex["unavailable"]
+    assert ex["n_proved"] is None and ex["bound"] is None and ex["flops"] is None and ex["relative"] is None
+    assert "exact" not in {s["group"] for s in json.loads((out / "frontier.summary.json").read_text())}
+    assert "| m.safetensors | unavailable: " in (out / "frontier.md").read_text()
+    assert main(["frontier", "--replot", "--out-dir", str(out)]) == 0

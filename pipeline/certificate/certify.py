@@ -19,6 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from . import replay as R
+from .exact_flops import exact_flops
 from ..errors import PipelineError
 from .schema import (
     MAX_FRAC_BITS,
@@ -209,7 +210,8 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False, exact
     With exact=True the certificate is of strategy "exact" (FORMAT.md, issue 20): claimed_count = lo
     = cubic part + the residual inputs proved correct, claimed_upper = hi = V^n - those proved wrong,
     computed with the replay's own check_residual (so the replay recomputes the same numbers);
-    info gains "residual", "residual_ok", "residual_wrong", "residual_undecided", "residual_seconds".
+    info gains "residual", "residual_ok", "residual_wrong", "residual_undecided", "residual_seconds"
+    and "exact_flops" (exact_flops.py: the cubic strategy's FLOPs plus checks 10x-12's, from the sizes).
     Raises PipelineError, before the residual work, if n V |R| exceeds the replay's MAX_RESIDUAL_WORK.
     """
     from ..strategies import cubic
@@ -261,6 +263,8 @@ def certify(weights, frac_bits: int | None = None, progress: bool = False, exact
             cells.append((m, q, c, j, keep))
     cert = assemble(weights, data, shifts, c0, cells)
     extra = exact_claims(cert, data) if exact else {}
+    if exact:  # the verification FLOPs of the exact certificate: the cubic strategy's + checks 10x-12's
+        extra["exact_flops"] = exact_flops(cert, res.flops)
     info = {
         "cubic_count": res.n_proved,
         "cubic_flops": res.flops,  # the cubic's verification FLOPs (reports state them; verify-archive compares)
