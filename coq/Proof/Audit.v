@@ -65,7 +65,8 @@ Print Assumptions input_wrong_int.
    rest on the kernel's primitive integers (PrimInt63.* ) and the standard library's
    specifications of them (Uint63.* ), exactly the names of pipeline/coq_export/render.py's
    ALLOWED_ASSUMPTIONS; tests/test_coq_proof.py checks both parts. *)
-From MaxK Require Import Checker Proof.Link.Link Proof.Link.Model Proof.Link.Loops Proof.Sound.
+From MaxK Require Import Checker Proof.Link.Link Proof.Link.Model Proof.Link.Loops Proof.Sound
+  Proof.Link.ExactCount Proof.Link.Exact.
 Print Assumptions compute_paths_link.
 Print Assumptions orders_ok_rows.
 Print Assumptions header_facts.
@@ -74,3 +75,7 @@ Print Assumptions check_c0_spec.
 Print Assumptions check_cells_spec.
 Print Assumptions check_count_spec.
 Print Assumptions checker_sound.
+Print Assumptions cubic_facts.
+Print Assumptions check_residual_counts.
+Print Assumptions verdict_sound.
+Print Assumptions exact_sound.

@@ -87,18 +87,44 @@ Proof.
   rewrite map_nth, map_length. apply HS, nth_In, Hj.
 Qed.
 
-Theorem checker_sound : forall c, check c = true ->
-  toZ (claimed_count c) <= Z.of_nat (count_correct (model_of c)).
+(** What checks 1 and 4..9 give (checks 2 and 3 are not needed): the Z facts of the exp tables,
+    the square root and the weights (for any later per-input test, as in CheckerExact.v), and
+    the premises of [accuracy_of_lists] / [lists_cells] for the c0 entries and the cells.
+    Shared by [checker_sound] and Proof/Link/Exact.v's [exact_sound]. *)
+Theorem cubic_facts : forall c,
+  check_header c = true ->
+  Checker.check_sqrt (sqrt_lo c) (sqrt_hi c) (Checker.d_head c) (frac_bits c) = true ->
+  check_exp_tables (compute_paths (align_weights (weights c))) c (a_z (align_weights (weights c)))
+    = true ->
+  check_orders (orders c) (compute_paths (align_weights (weights c))) (Checker.n_ctx c) = true ->
+  check_c0 (c0 c) (compute_paths (align_weights (weights c))) (eqke_lo c) (eqke_hi c) (eqkp_lo c)
+    (eqkp_hi c) (Checker.d_vocab c) (Checker.n_ctx c) = true ->
+  check_cells (cells c) (mkCellsEnv (compute_paths (align_weights (weights c))) (shifts c) (eqke_lo c)
+    (eqke_hi c) (eqkp_lo c) (eqkp_hi c) (orders c) (Checker.d_vocab c) (Checker.n_ctx c)) = true ->
+  let M := model_of c in
+  let T := aligned_link (align_weights (weights c)) in
+  let e0 := toZ (min_exponent (weights c)) in
+  let V := Spec.d_vocab M in let n := Spec.n_ctx M in
+  (Good M e0 T /\ paths_link (compute_paths (align_weights (weights c))) = compute_pathsZ T /\
+   0 <= toZ (frac_bits c) /\ 1 <= toZ (taylor_terms c) /\
+   ExpInt.check_sqrt (toZ (sqrt_lo c)) (toZ (sqrt_hi c)) (Z.of_nat (Spec.d_head M)) (toZ (frac_bits c))
+     = true /\
+   exp_rows_okZ (toZ (sqrt_lo c)) (toZ (sqrt_hi c)) (- e0) (toZ (frac_bits c)) (toZ (taylor_terms c))
+     (pEQKE (compute_pathsZ T)) (map (map toZ) (eqke_lo c)) (map (map toZ) (eqke_hi c)) = true /\
+   exp_rows_okZ (toZ (sqrt_lo c)) (toZ (sqrt_hi c)) (- e0) (toZ (frac_bits c)) (toZ (taylor_terms c))
+     (pEQKP (compute_pathsZ T)) (map (map toZ) (eqkp_lo c)) (map (map toZ) (eqkp_hi c)) = true) /\
+  (forall x, In x (cells c) -> 0 <= toZ (cell_c x)) /\
+  Sorted lex3 (map mqc (map c0_cell (map c0_nat (c0 c)))) /\
+  Sorted lex3 (map mqc (map mask_cell (map cell_nat (cells c)))) /\
+  (forall e, In e (map c0_nat (c0 c)) -> let '(m, q) := e in
+     (q <= m < V)%nat /\ ((q < m)%nat -> (2 <= n)%nat)
+     /\ forall x, In x (cell_inputs n (c0_cell e)) -> correct M x) /\
+  (forall e, In e (map cell_nat (cells c)) -> let '(m, q, cc, mask) := e in
+     (q <= m < V)%nat /\ (1 <= cc <= n - 1)%nat /\ ((q < m)%nat -> (cc < n - 1)%nat)
+     /\ 0 <= mask < 2 ^ Z.of_nat m
+     /\ forall x, In x (cell_inputs n (mask_cell e)) -> correct M x).
 Proof.
-  intros c Hc. unfold check in Hc.
-  destruct (check_header c) eqn:Hh; [|discriminate Hc].
-  destruct (check_float32 (weights c)); [|discriminate Hc].
-  cbv zeta in Hc.
-  destruct (Checker.check_sqrt (sqrt_lo c) (sqrt_hi c) (Checker.d_head c) (frac_bits c)) eqn:Hs; [|discriminate Hc].
-  destruct (check_exp_tables _ _ _) eqn:He; [|discriminate Hc].
-  destruct (check_orders _ _ _) eqn:Ho; [|discriminate Hc].
-  destruct (check_c0 _ _ _ _ _ _ _ _) eqn:H0; [|discriminate Hc].
-  destruct (check_cells _ _) eqn:H1; [|discriminate Hc].
+  intros c Hh Hs He Ho H0 H1.
   destruct (header_facts c Hh) as [hV hn hd hh hV2 heloS hehiS hploS hphiS hordS hshifts hF hNT].
   pose proof (header_good c Hh) as G.
   set (M := model_of c) in *.
@@ -129,16 +155,15 @@ Proof.
     apply orders_ok_rows; [exact Ho| |apply (Nat.lt_le_trans _ _ _ Hq), Nat.eq_le_incl; symmetry; exact HoL].
     pose proof (good_paths_EQKP _ _ _ G) as HL. rewrite <- HPL in HL.
     cbn [paths_link pEQKP] in HL. rewrite map_length in HL. fold V in HL. transitivity V; [exact HoL| symmetry; exact HL]. }
-  (* checks 8, 9, 10 *)
+  (* checks 8, 9 *)
   destruct (check_c0_spec _ _ _ _ _ _ _ _ H0) as [Hs0 Hc0].
   destruct (check_cells_spec _ _ H1) as [Hs1 Hc1]. unfold cell_ok in Hc1.
   cbn [v_P v_shifts v_elo v_ehi v_plo v_phi v_orders v_V v_n] in Hc1.
-  assert (Hn1 : (1 <= n)%nat) by exact (g_n1 _ _ _ G).
-  rewrite (check_count_spec _ _ _ _ Hc).
-  2: { rewrite hn. lia. }
-  2: { intros x Hx. specialize (Hc1 x Hx). destruct (cell_nat x) as [[[m q] cc] mask]. tauto. }
-  rewrite <- (map_length c0_nat (c0 c)).
-  apply (accuracy_of_lists M); [exact Hn1 | exact Hs0 | exact Hs1 | |].
+  split; [split; [exact G|]; split; [exact HPL|]; split; [exact HF0|]; split; [exact hNT|];
+         split; [exact Hs|]; split; [exact HtE| exact HtP]|].
+  split.
+  { intros x Hx. specialize (Hc1 x Hx). destruct (cell_nat x) as [[[m q] cc] mask]. tauto. }
+  split; [exact Hs0|]. split; [exact Hs1|]. split.
   - intros e He'. apply in_map_iff in He'. destruct He' as [e' [<- He']].
     specialize (Hc0 e' He'). destruct (c0_nat e') as [m q].
     destruct Hc0 as (Hqm & Hq2 & Hok). split; [exact Hqm|]. split; [exact Hq2|].
@@ -155,4 +180,24 @@ Proof.
     pose proof (Hord q HqV) as Hoq.
     eapply (good_cell M e0 (aligned_link T) G); try eassumption; try lia.
     apply nth_zm_length; [exact Hsh | exact Hj].
+Qed.
+
+Theorem checker_sound : forall c, check c = true ->
+  toZ (claimed_count c) <= Z.of_nat (count_correct (model_of c)).
+Proof.
+  intros c Hc. unfold check in Hc.
+  destruct (check_header c) eqn:Hh; [|discriminate Hc].
+  destruct (check_float32 (weights c)); [|discriminate Hc].
+  cbv zeta in Hc.
+  destruct (Checker.check_sqrt (sqrt_lo c) (sqrt_hi c) (Checker.d_head c) (frac_bits c)) eqn:Hs; [|discriminate Hc].
+  destruct (check_exp_tables _ _ _) eqn:He; [|discriminate Hc].
+  destruct (check_orders _ _ _) eqn:Ho; [|discriminate Hc].
+  destruct (check_c0 _ _ _ _ _ _ _ _) eqn:H0; [|discriminate Hc].
+  destruct (check_cells _ _) eqn:H1; [|discriminate Hc].
+  destruct (cubic_facts c Hh Hs He Ho H0 H1) as (_ & Hcc & Hs0 & Hs1 & Hc0 & Hc1).
+  pose proof (g_n1 _ _ _ (header_good c Hh)) as Hn1.
+  pose proof (h_n _ (header_facts c Hh)) as hn.
+  rewrite (check_count_spec _ _ _ _ Hc); [| lia | exact Hcc].
+  rewrite <- (map_length c0_nat (c0 c)).
+  apply (accuracy_of_lists (model_of c)); assumption.
 Qed.

@@ -17,8 +17,12 @@ Fixpoint zsuml (l : list Z) : Z := match l with [] => 0 | a :: l' => a + zsuml l
 Lemma nsum_app : forall l1 l2, nsum (l1 ++ l2) = (nsum l1 + nsum l2)%nat.
 Proof. induction l1 as [|a l1 IH]; intros l2; simpl; [reflexivity|]. rewrite IH. lia. Qed.
 
-Theorem accuracy_of_lists : forall M (c0l : list (nat * nat)) (cellsl : list (nat * nat * nat * Z)),
+(** The cells of the lists (c0 entries as cells of c = 0, then the mask cells): distinct keys,
+    valid, correct, and their sizes sum to len(c0) + the sum of [mask_count]; shared by
+    [accuracy_of_lists] and the exact certificate's count (Proof/Link/Exact.v). *)
+Lemma lists_cells : forall M (c0l : list (nat * nat)) (cellsl : list (nat * nat * nat * Z)),
   let V := d_vocab M in let n := n_ctx M in
+  let cells := map c0_cell c0l ++ map mask_cell cellsl in
   (1 <= n)%nat ->
   Sorted lex3 (map mqc (map c0_cell c0l)) ->
   Sorted lex3 (map mqc (map mask_cell cellsl)) ->
@@ -29,10 +33,11 @@ Theorem accuracy_of_lists : forall M (c0l : list (nat * nat)) (cellsl : list (na
      (q <= m < V)%nat /\ (1 <= c <= n - 1)%nat /\ ((q < m)%nat -> (c < n - 1)%nat)
      /\ 0 <= mask < 2 ^ Z.of_nat m
      /\ forall x, In x (cell_inputs n (mask_cell e)) -> correct M x) ->
-  Z.of_nat (length c0l) + zsuml (map (mask_count n) cellsl) <= Z.of_nat (count_correct M).
+  NoDup (map cell_key cells) /\ (forall cl, In cl cells -> cell_valid V n cl) /\
+  (forall cl x, In cl cells -> In x (cell_inputs n cl) -> correct M x) /\
+  Z.of_nat (length c0l) + zsuml (map (mask_count n) cellsl) = Z.of_nat (nsum (map (cell_size n) cells)).
 Proof.
-  intros M c0l cellsl V n Hn Hs0 Hs1 H0 H1.
-  set (cells := map c0_cell c0l ++ map mask_cell cellsl).
+  intros M c0l cellsl V n cells Hn Hs0 Hs1 H0 H1.
   assert (Hkeys : NoDup (map cell_key cells)).
   { apply all_keys_NoDup; [exact Hs0| |exact Hs1|].
     - intros cl Hcl. apply in_map_iff in Hcl. destruct Hcl as [[m q] [<- _]]. reflexivity.
@@ -54,8 +59,7 @@ Proof.
       apply (proj2 (proj2 H0)), Hx.
     - destruct Hcl as [e [<- He]]. specialize (H1 _ He). destruct e as [[[m q] c] mask].
       apply H1, Hx. }
-  pose proof (cells_count_le_correct M cells Hn Hkeys Hvalid Hcorr) as Hle.
-  apply inj_le in Hle. eapply Z.le_trans; [|exact Hle]. apply Z.eq_le_incl.
+  split; [exact Hkeys|]. split; [exact Hvalid|]. split; [exact Hcorr|].
   unfold cells. rewrite map_app, nsum_app, Nat2Z.inj_add. f_equal.
   - clear -c0l. induction c0l as [|[m q] l IH]; [reflexivity|].
     simpl. rewrite Nat2Z.inj_add, <- IH. unfold cell_size. simpl.
@@ -69,4 +73,24 @@ Proof.
     unfold cell_size. simpl. rewrite Nat2Z.inj_mul, Nat2Z.inj_pow.
     rewrite chooseZ_binom by lia. rewrite (popcountZ_mask_set m mask) by lia.
     replace (Z.to_nat (Z.of_nat n - 1)) with (n - 1)%nat by lia. rewrite Nat2Z.id. reflexivity.
+Qed.
+
+Theorem accuracy_of_lists : forall M (c0l : list (nat * nat)) (cellsl : list (nat * nat * nat * Z)),
+  let V := d_vocab M in let n := n_ctx M in
+  (1 <= n)%nat ->
+  Sorted lex3 (map mqc (map c0_cell c0l)) ->
+  Sorted lex3 (map mqc (map mask_cell cellsl)) ->
+  (forall e, In e c0l -> let '(m, q) := e in
+     (q <= m < V)%nat /\ ((q < m)%nat -> (2 <= n)%nat)
+     /\ forall x, In x (cell_inputs n (c0_cell e)) -> correct M x) ->
+  (forall e, In e cellsl -> let '(m, q, c, mask) := e in
+     (q <= m < V)%nat /\ (1 <= c <= n - 1)%nat /\ ((q < m)%nat -> (c < n - 1)%nat)
+     /\ 0 <= mask < 2 ^ Z.of_nat m
+     /\ forall x, In x (cell_inputs n (mask_cell e)) -> correct M x) ->
+  Z.of_nat (length c0l) + zsuml (map (mask_count n) cellsl) <= Z.of_nat (count_correct M).
+Proof.
+  intros M c0l cellsl V n Hn Hs0 Hs1 H0 H1.
+  destruct (lists_cells M c0l cellsl Hn Hs0 Hs1 H0 H1) as (Hkeys & Hvalid & Hcorr & E).
+  eapply Z.le_trans; [apply Z.eq_le_incl; exact E|].
+  apply inj_le, cells_count_le_correct; assumption.
 Qed.
