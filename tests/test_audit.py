@@ -123,18 +123,18 @@ def test_coq_check_model_mismatch_fails_before_compiling(models):
 
 
 @needs_coq
-def test_coq_check_coqchk_summary_json_and_log(models, coq_cache, tmp_path):
+def test_coq_check_summary_json_and_log(models, coq_cache, tmp_path):
     log = tmp_path / "coq.log"
-    rc, out, err = maxk(["coq-check", models["cert"], "--cache-dir", coq_cache, "--coqchk", "--json",
+    # (coqchk itself runs in the audit test below, once: ~50 s)
+    rc, out, err = maxk(["coq-check", models["cert"], "--cache-dir", coq_cache, "--json",
                          "--log", log, "--model", models["model"]])
     doc = json.loads(out)
     assert rc == 0 and doc["ok"], (out[-2000:], err[-2000:])
-    assert doc["coqchk"]["ok"] and doc["coqchk"]["seconds"] > 0
-    assert set(doc["coqchk"]["axioms"]) <= set(T.ALLOWED) | T.COQCHK_ENVIRONMENT
+    assert doc["coqchk"] is None
     assert doc["theorem"].startswith("ours_accuracy_checked : Ours_Statement.claim")
     assert len(doc["assumptions"]) == len(T.ALLOWED) and doc["model_file"]["ok"]
     text = log.read_text()
-    assert "== Print Assumptions (coqc) ==" in text and "CONTEXT SUMMARY" in text
+    assert "== Print Assumptions (coqc) ==" in text and "CONTEXT SUMMARY" not in text
     # the plain console: no line per cached file, no raw Print Assumptions
     rc, out, err = maxk(["coq-check", models["cert"], "--cache-dir", coq_cache])
     assert rc == 0 and "PASS" in out
@@ -171,6 +171,9 @@ def test_audit_end_to_end_on_a_transformerlens_pt(models, coq_cache, tmp_path, w
     assert "lean" in not_run and (("coqchk" in not_run) != with_cfg)
     if with_cfg:
         assert steps["coqchk"]["status"] == "ok" and "coqchk" in coq[0]
+        chk = json.loads((out / "coq-check.json").read_text())["coqchk"]
+        assert chk["ok"] and chk["seconds"] > 0 and set(chk["axioms"]) <= set(T.ALLOWED) | T.COQCHK_ENVIRONMENT
+        assert "CONTEXT SUMMARY" in (out / "coq-check.log").read_text()
     else:
         assert any("carries no config" in n or "config" in n for n in r["notes"]), r["notes"]
     md = (out / "report.md").read_text()
