@@ -135,7 +135,9 @@ def _context(cert: dict) -> dict:
         if not isinstance(e, list) or len(e) != 5:
             raise ValueError(f"cannot render cells[{i}]: expected [m, q, c, shift, mask]")
         cells.append("mkCell " + " ".join(_lit(_int(x, f"cells[{i}][{j}]")) for j, x in enumerate(e)))
+    upper = T.claimed_upper(cert)   # None: cubic; hi: exact (CheckerExact.v, Proof/Link/Exact.v)
     ctx = {
+        "upper": None if upper is None else _lit(upper),
         # written into a Coq comment: only 64 hex digits (no "*)" can close the comment early)
         "model_sha256": sha if isinstance(sha := cert.get("model_sha256"), str) and _HEX64.match(sha)
         else "(not 64 lowercase hex digits)",

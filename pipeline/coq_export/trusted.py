@@ -207,6 +207,16 @@ def _dims(cert: dict) -> tuple:
     return tuple(_int(cfg[k], f"config.{k}") for k in ("d_vocab", "n_ctx", "d_model", "d_head"))
 
 
+def claimed_upper(cert: dict) -> int | None:
+    """hi of an exact certificate (strategy "exact": lo <= count_correct <= hi); None for a cubic
+    one (claimed_count <= count_correct).  Raises ValueError for any other strategy."""
+    if cert.get("strategy") == "cubic":
+        return None
+    if cert.get("strategy") == "exact":
+        return _int(cert["claimed_upper"], "claimed_upper")
+    raise ValueError(f"strategy {str(cert.get('strategy'))[:40]!r} has no Coq statement")
+
+
 def render_statement(cert: dict, name: str) -> bytes:
     """The trusted statement file of `cert` (Certs/<Ident>_Statement.v).
 
@@ -218,6 +228,9 @@ def render_statement(cert: dict, name: str) -> bytes:
     claimed = _int(cert["claimed_count"], "claimed_count")
     if claimed < 0:
         raise ValueError("claimed_count is negative: there is no statement to prove")
+    upper = claimed_upper(cert)
+    if upper is not None and upper < claimed:
+        raise ValueError("claimed_upper is below claimed_count: there is no statement to prove")
     sha = cert.get("model_sha256")
     tensors = []
     for pname in PARAM_NAMES:
@@ -228,7 +241,7 @@ def render_statement(cert: dict, name: str) -> bytes:
     text = _env().get_template("statement.v.j2").render(
         name=re.sub(r"[^0-9A-Za-z_.-]", "?", str(name)),
         sha256=sha if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) else "(not 64 hex digits)",
-        V=V, n=n, d=d, h=h, claimed=claimed, model=model_name(name), ident=coq_ident(name),
+        V=V, n=n, d=d, h=h, claimed=claimed, upper=upper, model=model_name(name), ident=coq_ident(name),
         tensors=tensors, out_claim=out["claim"], out_model=out["model"])
     return text.encode("utf-8")
 
@@ -290,10 +303,46 @@ def parse_z_term(text: str) -> int | None:
     return v if z_term(v) == t else None
 
 
+def _zarg(z: int) -> str:
+    t = z_term(z)
+    return t if t == "Z0" else f"({t})"
+
+
 def expected_claim(cert: dict, name: str) -> str:
-    z = z_term(cert["claimed_count"])
-    return fold(f"claim = Z.le {z if z == 'Z0' else '(' + z + ')'} "
-                f"(Z.of_nat (Spec.count_correct {model_name(name)})) : Prop")
+    """The claim as coqc prints it with Set Printing All (folded): for a cubic certificate
+    `Z.le lo X`, for an exact one `and (Z.le lo X) (Z.le X hi)`, or `@eq Z X lo` when lo = hi,
+    with X = Z.of_nat (Spec.count_correct <model>)."""
+    lo, hi = cert["claimed_count"], claimed_upper(cert)
+    x = f"(Z.of_nat (Spec.count_correct {model_name(name)}))"
+    if hi is None:
+        body = f"Z.le {_zarg(lo)} {x}"
+    elif hi == lo:
+        body = f"@eq Z {x} {_zarg(lo)}"
+    else:
+        body = f"and (Z.le {_zarg(lo)} {x}) (Z.le {x} {_zarg(hi)})"
+    return fold(f"claim = {body} : Prop")
+
+
+def parse_claim(claim: str) -> tuple:
+    """(lo, hi) parsed from an elaborated claim of one of expected_claim's three shapes (hi None
+    for `Z.le lo X`); (None, None) if it has none of them."""
+    x = r"\(Z\.of_nat \(Spec\.count_correct \S+\)\)"
+    z = r"(Z0|\(Z(?:pos|neg) [^:]*?\))"
+
+    def num(t):
+        return parse_z_term(t[1:-1] if t.startswith("(") and t.endswith(")") else t)
+
+    m = re.fullmatch(rf"claim = Z\.le {z} {x} : Prop", claim)
+    if m:
+        return num(m.group(1)), None
+    m = re.fullmatch(rf"claim = @eq Z {x} {z} : Prop", claim)
+    if m:
+        v = num(m.group(1))
+        return v, v
+    m = re.fullmatch(rf"claim = and \(Z\.le {z} {x}\) \(Z\.le {x} {z}\) : Prop", claim)
+    if m:
+        return num(m.group(1)), num(m.group(2))
+    return None, None
 
 
 def expected_model(cert: dict) -> str:
@@ -356,7 +405,8 @@ def parse_about(text: str) -> str | None:
 class Judgement:
     ok: bool
     problem: str = ""
-    claimed: int | None = None       # the count parsed from coqc's elaborated claim
+    claimed: int | None = None       # the count parsed from coqc's elaborated claim (lo)
+    upper: int | None = None         # hi, parsed likewise (exact certificates; None for cubic)
     claim_text: str = ""             # that claim, folded, as coqc printed it
     final: str = ""                  # "<final> : <Ident>_Statement.claim", as coqc printed it
     assumptions: list = field(default_factory=list)  # [(full path, short name)]
@@ -411,11 +461,9 @@ def judge(texts: dict, cert: dict, name: str, coq_version: str) -> Judgement:
     if missing:
         return Judgement(False, "coqc printed no read-back for: " + ", ".join(missing))
     claim = fold(got["claim"])
-    m = re.fullmatch(r"claim = Z\.le (.*) \(Z\.of_nat \(Spec\.count_correct (\S+)\)\) : Prop", claim)
-    arg = m.group(1) if m else ""
-    claimed = parse_z_term(arg[1:-1] if arg.startswith("(") and arg.endswith(")") else arg) if m else None
-    j = Judgement(False, claimed=claimed, claim_text=claim)
-    if claim != expected_claim(cert, name) or claimed != cert["claimed_count"]:
+    claimed, upper = parse_claim(claim)
+    j = Judgement(False, claimed=claimed, upper=upper, claim_text=claim)
+    if claim != expected_claim(cert, name) or claimed != cert["claimed_count"] or upper != claimed_upper(cert):
         j.problem = f"the elaborated claim is not the certificate's: coqc printed {claim[:300]!r}"
         return j
     if fold(got["model"]) != expected_model(cert):
