@@ -187,8 +187,19 @@ Definition check_exact_claim (lo hi cubic NI : bigZ) (counts : bigZ * bigZ * big
   let '(r, ok, wr) := counts in
   (cubic + r =? NI) && (lo =? cubic + ok) && (hi =? NI - wr).
 
-(** The residual work n V |R| is bounded before it is done (FORMAT.md, MAX_RESIDUAL_WORK). *)
+(** The residual work n V |R| words is bounded before it is done (FORMAT.md, MAX_RESIDUAL_WORK;
+    replay.py's residual_words / residual_work): words = ceil((E + P + B + 64) / 64), with E, P, B
+    the largest bit lengths in exp_eqke, exp_eqkp and the path matrices EUPU, EVOU, PVOU. *)
 Definition MAX_RESIDUAL_WORK : bigZ := 4294967296.  (* 2^32 *)
+
+(** Python's int.bit_length. *)
+Definition bitlen (x : bigZ) : bigZ := if x =? 0 then 0 else BigZ.log2 (BigZ.abs x) + 1.
+
+Definition max_bits (Ms : list (list (list bigZ))) : bigZ :=
+  fold_left (fun b M => fold_left (fun b r => fold_left (fun b v => BigZ.max b (bitlen v)) r b) M b) Ms 0.
+
+Definition residual_words (P : Paths) (elo ehi plo phi : list (list bigZ)) : bigZ :=
+  (max_bits [elo; ehi] + max_bits [plo; phi] + max_bits [EUPU P; EVOU P; PVOU P] + 64 + 63) / 64.
 
 (** ** The driver: Checker.check's checks 1..9, then 10x, 11, 12. *)
 Definition check_exact (x : ExactCert) : bool :=
@@ -204,6 +215,7 @@ Definition check_exact (x : ExactCert) : bool :=
   if check_cells (cells c) (mkCellsEnv P (shifts c) (eqke_lo c) (eqke_hi c) (eqkp_lo c)
                               (eqkp_hi c) (orders c) (d_vocab c) (n_ctx c)) then
   let cubic := lenZ (c0 c) + cells_count (n_ctx c) (cells c) in
-  if (n_ctx c) * (d_vocab c) * (n_inputs c - cubic) <=? MAX_RESIDUAL_WORK then
+  if (n_ctx c) * (d_vocab c) * (n_inputs c - cubic)
+       * residual_words P (eqke_lo c) (eqke_hi c) (eqkp_lo c) (eqkp_hi c) <=? MAX_RESIDUAL_WORK then
   check_exact_claim (claimed_count c) (claimed_upper x) cubic (n_inputs c) (check_residual c P)
   else false else false else false else false else false else false else false else false.
