@@ -271,6 +271,22 @@ MUTANTS = [
       (("  is_shape V n (eqkp_lo c) && is_shape V n (eqkp_hi c) &&\n", ""),),
       ("tests/test_coq.py", "-k", "targeted"),
       "Checker.v check_header: the exp_eqkp table shapes never checked (a short row reads nth's default 0)"),
+    # The exact kind's Coq twin (coq/CheckerExact.v): each weakening changes some verdict or the
+    # residual, so check_exact disagrees with the replay (tests/test_coq_exact.py differential).
+    M("coq-exact-lb-endpoint", "coq/CheckerExact.v",
+      (("Definition lb (wlo whi z : bigZ) : bigZ := if 0 <=? z then wlo * z else whi * z.",
+        "Definition lb (wlo whi z : bigZ) : bigZ := if 0 <=? z then whi * z else wlo * z.  (* MUTANT *)"),),
+      ("tests/test_coq_exact.py", "-k", "differential"),
+      "CheckerExact.v lb: the upper weight end on z >= 0 (every undecided input called wrong)"),
+    M("coq-exact-skip-S", "coq/CheckerExact.v",
+      (("               | S c' => flat_map (fun s => map (cons s) (gen_out m S O A L' c')) S\n",
+        "               | S c' => [] (* MUTANT *)\n"),),
+      ("tests/test_coq_exact.py", "-k", "differential"),
+      "CheckerExact.v gen_out: the prefixes starting with a token of S are never enumerated"),
+    M("coq-exact-all-ok", "coq/CheckerExact.v",
+      (("  if all_neg_except m O (sums ub E toks) then O", "  if true then O  (* MUTANT *)"),),
+      ("tests/test_coq_exact.py", "-k", "differential"),
+      "CheckerExact.v verdict: every residual input called proved correct"),
 ]
 
 
