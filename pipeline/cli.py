@@ -432,13 +432,12 @@ def cmd_export_lean(args) -> int:
     from .certificate.schema import load_certificate
     from .lean_export.render import render_certificate
 
-    for flag, value in (("--chunk-size", args.chunk_size), ("--max-arrangements", args.max_arrangements)):
+    for flag, value in (("--chunk-size", args.chunk_size), ("--max-arrangements", args.max_arrangements),
+                        ("--max-residual-steps", args.max_residual_steps),
+                        ("--residual-chunk-size", args.residual_chunk_size)):
         if value < 1:
             raise UserError(f"{args.cert}: {flag} must be a positive integer, got {value}")
-    cert = load_certificate(args.cert)
-    if cert["strategy"] != "cubic":
-        raise UserError(f"{args.cert}: strategy {cert['strategy']!r}: only cubic certificates have a Lean rendering "
-                        "(maxk replay checks this one)")
+    cert = load_certificate(args.cert)  # cubic or exact (the exact kind adds the residual modules)
     res = replay(cert)  # never render a certificate the exact replay rejects
     if not res.ok:
         print(f"FAIL {args.cert}: {res.detail} (nothing rendered)")
@@ -454,9 +453,12 @@ def cmd_export_lean(args) -> int:
         raise UserError(f"{lean_dir / 'lakefile.lean'}: a second Lake configuration (Lake would read it "
                         "instead of lakefile.toml); remove it")
     claim_output_dir(lean_dir)
-    paths = write_skeleton(lean_dir)  # a whole Lake project: the skeleton + the rendered modules
+    exact = cert["strategy"] == "exact"
+    paths = write_skeleton(lean_dir, exact=exact)  # a whole Lake project: the skeleton + the rendered modules
     paths += render_certificate(cert, lean_dir, name, chunk_size=args.chunk_size,
-                                max_arrangements=args.max_arrangements)
+                                max_arrangements=args.max_arrangements,
+                                **({"max_residual_steps": args.max_residual_steps,
+                                    "residual_chunk_size": args.residual_chunk_size} if exact else {}))
     size = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(paths)} Lean files ({size / 1e6:.2f} MB) under {lean_dir}/ for {name}; "
           f"check them with: maxk lean-check --lean-dir {lean_dir}  (or: cd {lean_dir} && lake build)")
@@ -927,6 +929,11 @@ def build_parser() -> argparse.ArgumentParser:
     el.add_argument("--chunk-size", type=int, default=1, help="indices (rows, max tokens, cell parts) per chunk module (default 1)")
     el.add_argument("--max-arrangements", type=int, default=2000,
                     help="most arrangements one cells theorem checks; cells are cut into parts by (m, q-range) (default 2000)")
+    el.add_argument("--max-residual-steps", type=int, default=1_000_000,
+                    help="exact certificates: most multiplications one residual theorem does; the residual is cut into "
+                    "pieces by (m, q-range), one (m, q) never cut (default 1000000)")
+    el.add_argument("--residual-chunk-size", type=int, default=1,
+                    help="exact certificates: residual pieces per module (default 1)")
     el.set_defaults(func=cmd_export_lean)
 
     lb = sub.add_parser("lean-bench", help="render a Lean kernel throughput probe (N Int multiply-compare steps)")

@@ -31,6 +31,9 @@ CHECKOUT_DIR = PACKAGE_DIR.parent    # the repository, when running from a check
 # builds, and what every archive carries unchanged (lean_export/face.py's HAND_WRITTEN).  Everything
 # else under lean/ is rendered (MaxKCert.lean, MaxKCert/Certs/**, MaxKCert/Bench.lean) or docs.
 LEAN_SKELETON = ("MaxKCert/Checker.lean", "lakefile.toml", "lean-toolchain")
+# The exact kind's checker (imports Checker.lean): copied only into the Lake projects of exact
+# certificates, so that the cubic projects and archives are unchanged.
+LEAN_EXACT_SKELETON = ("MaxKCert/CheckerExact.lean",)
 # Besides _CoqProject and the files it lists, the packaged Coq project carries its reading order.
 COQ_EXTRA = ("README.md",)
 TEMPLATE_FOLDERS = ("coq", "lean")   # templates/coq/**, templates/lean/**
@@ -54,7 +57,7 @@ def share_files(root: Path) -> list[str]:
     for folder in TEMPLATE_FOLDERS:
         base = root / "templates" / folder
         out += [p.relative_to(root).as_posix() for p in base.rglob(f"*{TEMPLATE_SUFFIX}") if p.is_file()]
-    out += [f"lean/{rel}" for rel in LEAN_SKELETON]
+    out += [f"lean/{rel}" for rel in LEAN_SKELETON + LEAN_EXACT_SKELETON]
     return sorted(set(out))
 
 
@@ -88,8 +91,9 @@ def source_path(rel: str) -> Path:
     return share_root() / rel
 
 
-def lean_skeleton() -> dict[str, bytes]:
-    """{path relative to the Lake project: bytes} of the Lean skeleton.  Raises OSError if one is
-    missing."""
+def lean_skeleton(exact: bool = False) -> dict[str, bytes]:
+    """{path relative to the Lake project: bytes} of the Lean skeleton (with `exact`, also
+    LEAN_EXACT_SKELETON).  Raises OSError if one is missing."""
     base = lean_skeleton_dir()
-    return {rel: (base / rel).read_bytes() for rel in LEAN_SKELETON}
+    rels = LEAN_SKELETON + (LEAN_EXACT_SKELETON if exact else ())
+    return {rel: (base / rel).read_bytes() for rel in rels}

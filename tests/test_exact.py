@@ -639,16 +639,16 @@ def test_shipped_exact_certificate_replays():
 
 
 def test_exact_certificates_are_refused_where_they_have_no_rendering_yet(tmp_path):
-    """export-lean, archive and coq-check take cubic certificates only (for now): an exact one gets
-    one line naming the file and the strategy, and nothing is written."""
+    """archive and coq-check take cubic certificates only (for now): an exact one gets one line
+    naming the file and the strategy, and nothing is written.  (export-lean renders exact
+    certificates since issue 20 item 4: tests/test_lean_exact.py.)"""
     w, cert, _ = model_and_cert("maxlike2")
     model = tmp_path / "m.safetensors"
     save_weights(w, model)
     path = tmp_path / "m.exact.cert.json"
     path.write_text(S.dump_certificate(cert))
     maxk = [sys.executable, "-m", "pipeline.cli"]
-    for args, code in ((["export-lean", str(path), "--lean-dir", str(tmp_path / "lean")], 2),
-                       (["archive", "--model", str(model), "--cert", str(path), "--out", str(tmp_path / "a.tar.gz")], 2),
+    for args, code in ((["archive", "--model", str(model), "--cert", str(path), "--out", str(tmp_path / "a.tar.gz")], 2),
                        (["coq-check", str(path)], None)):
         r = subprocess.run(maxk + args, capture_output=True, text=True, cwd=ROOT, timeout=300)
         if code == 2:

@@ -66,7 +66,7 @@ def expected_share(tmp: Path) -> set[str]:
     skeleton = {rel for rel in tracked
                 if not rel.endswith(".md") and Path(rel).name != ".maxk-output"
                 and not rel.startswith("lean/MaxKCert/Certs/") and rel[len("lean/"):] not in rendered}
-    assert skeleton == {f"lean/{rel}" for rel in resources.LEAN_SKELETON}, skeleton
+    assert skeleton == {f"lean/{rel}" for rel in resources.LEAN_SKELETON + resources.LEAN_EXACT_SKELETON}, skeleton
     return out | skeleton
 
 

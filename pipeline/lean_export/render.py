@@ -45,6 +45,7 @@ from pipeline.certificate.schema import PARAM_NAMES, CertificateError, validate_
 
 TEMPLATE_DIR = resources.templates_dir() / "lean"  # the checkout's templates/lean, or the packaged copy
 MAX_ARRANGEMENTS = 2000  # default cap on the arrangements (k in S, low/high) one cells theorem checks
+MAX_RESIDUAL_STEPS = 1_000_000  # exact kind: default cap on the multiplications one residual theorem does
 CERTS_DIR = Path("MaxKCert") / "Certs"  # relative to the Lake package root (out_dir)
 ROOT_MODULE = "MaxKCert"
 WRAP = 100  # soft line width of the literal lists (cosmetic only)
@@ -222,13 +223,71 @@ def cell_parts(cells: list, max_arrangements: int) -> list[list]:
     return parts
 
 
+def residual_counts(cert: dict) -> dict:
+    """{(m, q): [|R|, #ok, #wrong]} over the residual of an exact certificate, for every
+    m < V and q <= m (zeros where nothing is left): replay.py's own verdicts
+    (residual_verdicts), grouped by (m, q).  Precondition: the certificate passes the replay."""
+    cfg = cert["config"]
+    V, n, d, h = cfg["d_vocab"], cfg["n_ctx"], cfg["d_model"], cfg["d_head"]
+    z, T = R.align_weights(cert["weights"], V, n, d, h)
+    P = R.compute_paths(T, z, n)
+    elo, ehi = cert["exp_eqke"]["lo"], cert["exp_eqke"]["hi"]
+    plo, phi = cert["exp_eqkp"]["lo"], cert["exp_eqkp"]["hi"]
+    counts = {(m, q): [0, 0, 0] for m in range(V) for q in range(m + 1)}
+    for x, v in R.residual_verdicts(cert["c0"], cert["cells"], P, elo, ehi, plo, phi, V, n):
+        e = counts[(max(x), x[-1])]
+        e[0] += 1
+        if v == 1:
+            e[1] += 1
+        elif v == -1:
+            e[2] += 1
+    return counts
+
+
+def residual_steps(n: int, V: int, r: int, ok: int) -> int:
+    """Multiplications of CheckerExact.lean's verdicts for r inputs of which ok are proved correct:
+    n rows of V ub products each, and as many lb products for each input not proved correct."""
+    return n * V * (r + (r - ok))
+
+
+def residual_pieces(counts: dict, V: int, n: int, max_steps: int) -> list[dict]:
+    """Cut the residual into CheckerExact.lean's pieces: for m = 0..V-1, consecutive ranges of
+    q = 0..m (whole (m, q) classes, never two m), each of at most `max_steps` multiplications
+    (residual_steps) unless one (m, q) alone is over the cap.  Each piece: m, q0, q1 (q0..q1-1),
+    r, ok, wr (the replay's counts summed over its (m, q)) and steps."""
+    pieces = []
+    for m in range(V):
+        cur = None
+        for q in range(m + 1):
+            r, ok, wr = counts[(m, q)]
+            st = residual_steps(n, V, r, ok)
+            if cur is not None and cur["steps"] + st > max_steps:
+                pieces.append(cur)
+                cur = None
+            if cur is None:
+                cur = {"m": m, "q0": q, "q1": q, "r": 0, "ok": 0, "wr": 0, "steps": 0}
+            cur["q1"] = q + 1
+            cur["r"] += r
+            cur["ok"] += ok
+            cur["wr"] += wr
+            cur["steps"] += st
+        pieces.append(cur)
+    return pieces
+
+
 def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1,
-                       max_arrangements: int = MAX_ARRANGEMENTS) -> list[Path]:
+                       max_arrangements: int = MAX_ARRANGEMENTS,
+                       max_residual_steps: int = MAX_RESIDUAL_STEPS,
+                       residual_chunk_size: int = 1) -> list[Path]:
     """Write the Lean modules of `cert` under `out_dir` (the Lake package root, e.g. lean/).
 
     `cert` is a certificate dict as loaded by pipeline.certificate.schema.load_certificate.
     `chunk_size` = number of indices (rows / max tokens m / cell parts) per chunk module;
     `max_arrangements` = the most arrangements one cells theorem checks (parts: cell_parts).
+    An exact certificate (strategy "exact") also gets ExactData.lean, ExactGlobal.lean and
+    ResidualJJJ.lean (`residual_chunk_size` pieces each; pieces of at most `max_residual_steps`
+    multiplications: residual_pieces), its Global.lean has no check 10, and its Main.lean proves
+    `exact_ok : ExactOk ecert paths` (templates cert_exact_*.lean.j2, cert_residual.lean.j2).
     Returns the written paths (the certificate's modules, then the root module).  Stale modules
     of an earlier rendering of the same name are removed.  Raises ValueError (or
     CertificateError) for a certificate that cannot be rendered; nothing is half-written.
@@ -237,6 +296,9 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
         raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
     if type(max_arrangements) is not int or max_arrangements < 1:
         raise ValueError(f"max_arrangements must be a positive int, got {max_arrangements!r}")
+    for key, val in (("max_residual_steps", max_residual_steps), ("residual_chunk_size", residual_chunk_size)):
+        if type(val) is not int or val < 1:
+            raise ValueError(f"{key} must be a positive int, got {val!r}")
     validate_certificate(cert, None)
     out_dir = Path(out_dir)
     ident = lean_module_name(name)
@@ -352,13 +414,15 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
                        "statement": f"Every {count} (fun {var} => {fn} cert paths {var} = true)",
                        "body": body})
     certok_terms = [t if t.endswith("_ok") else f"{t}_all" for t in CERTOK_ORDER]
+    exact = cert["strategy"] == R.STRATEGY_EXACT
+    global_theorems = [g for g in GLOBAL_THEOREMS if not (exact and g[0] == "count_ok")]
 
     ctx = {
         "ident": ident, "ns": ns, "mod": mod, "V": V, "n": n, "d": d, "h": h,
         "model_sha256": cert["model_sha256"], "scalars": scalars, "tensors": tensors,
         "tables": tables, "orders": orders, "shifts": shifts, "c0_defs": c0_defs, "cell_defs": cell_defs,
         "path_defs": path_defs, "globals": [{"name": a, "check": b, "statement": c}
-                                            for a, b, c in GLOBAL_THEOREMS],
+                                            for a, b, c in global_theorems],
         "chunks": chunks, "blocks": blocks, "certok_terms": certok_terms,
         "weights_fields": ",\n    ".join(f"{t['field']} := {t['name']}" for t in tensors),
         "paths_fields": ",\n    ".join(f"{p['field']} := {p['name']}" for p in path_defs),
@@ -380,7 +444,10 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
     chunk_tmpl = env.get_template("cert_chunk.lean.j2")
     for ch in chunks:
         rendered.append((ch["file"], chunk_tmpl.render(chunk=ch, **ctx)))
-    rendered.append(("Main.lean", env.get_template("cert_main.lean.j2").render(**ctx)))
+    if exact:
+        rendered += _render_exact(cert, ctx, env, V, n, max_residual_steps, residual_chunk_size)
+    else:
+        rendered.append(("Main.lean", env.get_template("cert_main.lean.j2").render(**ctx)))
 
     cert_dir = out_dir / CERTS_DIR / ident
     written = []
@@ -396,6 +463,40 @@ def render_certificate(cert: dict, out_dir: Path, name: str, chunk_size: int = 1
     return written
 
 
+def _render_exact(cert: dict, ctx: dict, env: jinja2.Environment, V: int, n: int, max_steps: int,
+                  rchunk_size: int) -> list[tuple]:
+    """The exact kind's modules: ExactData, ExactGlobal, ResidualJJJ and Main, as (file, text)."""
+    hi = _nat(cert["claimed_upper"], "claimed_upper")
+    pieces = residual_pieces(residual_counts(cert), V, n, max_steps)
+    K = len(pieces)
+    width = max(3, len(str(K - 1)))
+    names = [f"residual_{j:0{width}d}" for j in range(K)]
+    cubic = R.cubic_count(cert["c0"], cert["cells"], n)
+    exact = {"hi": hi, "n_pieces": K, "cubic": cubic, "r": sum(p["r"] for p in pieces),
+             "ok": sum(p["ok"] for p in pieces), "wr": sum(p["wr"] for p in pieces)}
+    items = [f"Piece.mk {p['m']} {p['q0']} {p['q1']} {p['r']} {p['ok']} {p['wr']}" for p in pieces]
+    rchunks = []
+    for c, start in enumerate(range(0, K, rchunk_size)):
+        thms = []
+        for j in range(start, min(start + rchunk_size, K)):
+            p = pieces[j]
+            thms.append({"name": names[j], "j": j, "m": p["m"], "q0": p["q0"], "q_last": p["q1"] - 1,
+                         "r": p["r"], "ok": p["ok"], "wr": p["wr"], "steps": p["steps"]})
+        rchunks.append({"module": f"{ctx['mod']}.Residual{c:0{width}d}", "file": f"Residual{c:0{width}d}.lean",
+                        "first": start, "last": min(start + rchunk_size, K) - 1, "theorems": thms})
+    residual_body = "⟨" * K + "True.intro" + "".join(f",\n    {nm}⟩" for nm in names)
+    cubic_terms = [t for t in ctx["certok_terms"] if t != "count_ok"]
+    ectx = dict(ctx, exact=exact, pieces_list="([" + _wrap_items(items, "     ")[1:-1] + "] : List Piece)",
+                rchunks=rchunks, residual_body=residual_body, cubic_terms=cubic_terms)
+    out = [("ExactData.lean", env.get_template("cert_exact_data.lean.j2").render(**ectx)),
+           ("ExactGlobal.lean", env.get_template("cert_exact_global.lean.j2").render(**ectx))]
+    tmpl = env.get_template("cert_residual.lean.j2")
+    for rc in rchunks:
+        out.append((rc["file"], tmpl.render(rchunk=rc, **ectx)))
+    out.append(("Main.lean", env.get_template("cert_exact_main.lean.j2").render(**ectx)))
+    return out
+
+
 def generated_modules(out_dir: Path) -> list[str]:
     """Module names of every generated certificate module present under out_dir, sorted."""
     base = Path(out_dir) / CERTS_DIR
@@ -406,14 +507,14 @@ def generated_modules(out_dir: Path) -> list[str]:
     return mods
 
 
-def write_skeleton(out_dir: Path) -> list[Path]:
+def write_skeleton(out_dir: Path, exact: bool = False) -> list[Path]:
     """Copy the Lean skeleton (pipeline/resources.py LEAN_SKELETON: MaxKCert/Checker.lean,
     lakefile.toml, lean-toolchain; the checkout's lean/ or the installed package's copy) into the
     Lake package folder `out_dir`, so that it is a whole Lake project wherever it is.  A file that
     already holds the same bytes is left alone (so the checkout's own lean/ is never rewritten).
-    Returns the paths written."""
+    Returns the paths written.  With `exact`, also MaxKCert/CheckerExact.lean (exact certificates)."""
     written = []
-    for rel, data in resources.lean_skeleton().items():
+    for rel, data in resources.lean_skeleton(exact).items():
         path = Path(out_dir) / rel
         if path.is_symlink() or not path.is_file() or path.read_bytes() != data:
             atomic_write_bytes(path, data)
