@@ -33,7 +33,7 @@ MAX_N_INPUTS_BITS = 14000  # V^n < 2^14000 (fewer than 4300 decimal digits, Pyth
 MAX_EXP_WORK = 1 << 30  # V (V + n) F N_T <= this: the size of the exp-table check (check 6), ~10 s here
 MAX_SHIFTS = 16  # 1 <= len(shifts) <= this
 MAX_SHIFT_BITS = 2048  # every shift entry has bit_length <= this
-MAX_RESIDUAL_WORK = 1 << 32  # exact kind: n V |R| <= this, |R| = V^n - the cubic part's count (check 11)
+MAX_RESIDUAL_WORK = 1 << 32  # exact kind: n V |R| words <= this (replay.residual_work; |R| = V^n - cubic count)
 
 # TransformerLens names in canonical order (hashing, io); twin of pipeline.model.config.PARAM_NAMES,
 # duplicated here because the trusted base imports nothing outside the standard library.

@@ -51,8 +51,9 @@ COQ_BUDGET = {
     "d_model_x_d_head": 1 << 16,  # d_model * d_head (W_Q, W_K, W_V, W_O literals)
     "exp_work": 1 << 27,          # V (V + n) N_T ceil(F / 63)^2: the exp tables' Taylor checks
     "cells_work": 1 << 24,        # n * sum over cells of popcount(mask): the arrangements checked
-    # exact certificates: n V |R| (|R| = V^n - the cubic count), the residual's per-input sums; measured
-    # ~6.8 us per unit in CheckerExact.v's vm_compute (1.7 ms per input at n = 4, V = 64), so ~2 min here
+    # exact certificates: n V |R| words (replay.residual_work: |R| = V^n - the cubic count, words the
+    # integers' size; the unit of MAX_RESIDUAL_WORK), CheckerExact's per-input sums; measured ~1 us
+    # per unit in vm_compute (1.7 ms per input at n = 4, V = 64, 7 words), so ~20 s here
     "residual_work": 1 << 24,
 }
 
@@ -97,7 +98,11 @@ def coq_budget_problem(cert: dict, cert_bytes: int) -> str | None:
     if cert.get("strategy") == "exact":
         cubic = len(cert["c0"]) + sum(math.comb(n - 1, c[2]) * bin(c[4]).count("1") ** c[2] for c in cert["cells"]
                                       if type(c[2]) is int and 0 <= c[2] < n and type(c[4]) is int and c[4] > 0)
-        work["residual_work"] = n * V * max(V**n - cubic, 0)
+        z, T = R.align_weights(cert["weights"], V, n, cfg["d_model"], cfg["d_head"])
+        paths = R.compute_paths(T, z, n)
+        words = R.residual_words(paths, cert["exp_eqke"]["lo"], cert["exp_eqke"]["hi"],
+                                 cert["exp_eqkp"]["lo"], cert["exp_eqkp"]["hi"])
+        work["residual_work"] = R.residual_work(V, n, max(V**n - cubic, 0), words)
     for k, limit in COQ_BUDGET.items():
         if work[k] > limit:
             return f"{k} = {work[k]} is over the Coq budget of {limit} (FORMAT.md \"Coq budget\")"
@@ -192,6 +197,9 @@ def coq_check(cert_path, name: str | None = None, project_dir: Path = PROJECT_DI
         return res
     if cert["claimed_count"] < 0:
         say(f"FAIL {cert_path}: claimed_count is negative")
+        return res
+    if cert["strategy"] == "exact" and cert["claimed_upper"] < cert["claimed_count"]:
+        say(f"FAIL {cert_path}: claimed_upper is below claimed_count (the replay's check 12 fails too)")
         return res
     problem = coq_budget_problem(cert, cert_path.stat().st_size)
     if problem is not None:

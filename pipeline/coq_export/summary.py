@@ -10,7 +10,8 @@ from __future__ import annotations
 def coq_check_json(res, cert_path, binding=None) -> dict:
     """The --json document of coq-check (also used by `maxk audit`)."""
     return {"command": "coq-check", "cert": str(cert_path), "ok": res.ok, "exit_code": res.code,
-            "claimed": res.claimed, "theorem": res.statement or None,
+            "claimed": res.claimed if res.ok else None, "upper": res.upper if res.ok else None,
+            "theorem": res.statement or None,
             "assumptions": [{"path": p, "name": n} for p, n in res.assumptions],
             "print_assumptions": res.assumptions_text or None, "coqchk": res.coqchk,
             "coqc": res.coqc, "coqc_version": res.coqc_version, "seconds": round(res.seconds, 3),

@@ -531,17 +531,17 @@ def judge_coqchk(output: str) -> tuple:
     with assumed positivity, and every axiom it lists (full paths) is in ALLOWED or
     COQCHK_ENVIRONMENT; `axioms` is that list."""
     lines = [ln.strip() for ln in output.splitlines()]
-    if "CONTEXT SUMMARY" not in lines:
-        return False, "coqchk printed no context summary", []
+    if lines.count("CONTEXT SUMMARY") != 1:
+        return False, "coqchk printed no context summary, or more than one", []
+    lines = lines[lines.index("CONTEXT SUMMARY"):]   # only what follows the one summary header
     if "* Theory: Set is predicative" not in lines:
         return False, "coqchk: the theory is not the default one (Set is not predicative)", []
     for want in _COQCHK_NONE:
         if want not in lines:
             return False, f"coqchk did not report {want!r}", []
-    try:
-        i = lines.index("* Axioms:")
-    except ValueError:
-        return False, "coqchk printed no axioms list", []
+    if lines.count("* Axioms:") != 1:
+        return False, "coqchk printed no axioms list, or more than one", []
+    i = lines.index("* Axioms:")
     axioms = []
     for ln in lines[i + 1:]:
         if not ln:
