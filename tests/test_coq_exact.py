@@ -118,17 +118,23 @@ def test_exact_differential_verdicts(certs, tmp_path, coq_cache):
     assert C.parse_verdicts(proc.stdout) == want
 
 
-def test_coq_budget_refuses_a_large_residual():
-    """The shipped exact certificate (589,348 residual inputs, n V |R| words = 1.5e9) is over the
-    Coq budget's residual_work (2^24: ~20 s at the measured ~1 us per unit): refused before any
-    rendering, with the number."""
+def test_coq_budget_refuses_a_large_residual(tmp_path):
+    """The shipped exact certificate (589,348 residual inputs, n V |R| words = 1.51e9) is within the
+    Coq budget's residual_work (2^31: the fast verdict's ~0.04 us per unit, ~61 s for it); with half
+    of its cells dropped (n V |R| words = 3.3e10) it is over it: refused before any rendering, with
+    the number."""
     path = ROOT / "artifacts" / "certs" / "max4-seed123.exact.cert.json"
     if not path.is_file():
         pytest.skip("no shipped exact certificate")
     cert = json.loads(path.read_text())
-    problem = coq_budget_problem(cert, path.stat().st_size)
-    assert problem is not None and problem.startswith("residual_work = 1508730880 ")
+    assert coq_budget_problem(cert, path.stat().st_size) is None
+    big = copy.deepcopy(cert)   # half of its cells dropped: their inputs join the residual
+    big["cells"] = big["cells"][:len(big["cells"]) // 2]
+    problem = coq_budget_problem(big, path.stat().st_size)
+    assert problem is not None and problem.startswith("residual_work = 32874403840 ")
     if COQC is not None:
-        out = subprocess.run([sys.executable, "-m", "pipeline.cli", "coq-check", str(path)],
+        p = tmp_path / "big.exact.cert.json"
+        p.write_text(json.dumps(big))
+        out = subprocess.run([sys.executable, "-m", "pipeline.cli", "coq-check", str(p)],
                              capture_output=True, text=True, cwd=ROOT, timeout=120)
         assert out.returncode == 1 and "not run: residual_work" in out.stdout

@@ -6,6 +6,8 @@
     - [class_prefixes_res]: the prefixes of a key class, computed on the c0 entries and cells
       filtered by max token m, are Residual.v's [res_prefixes] for the lookups [c0b] / [cellS] on
       the whole lists;
+    - [verdict_fast_eq]: CheckerExact's fast verdict (rounded scalar and vector tiers, then
+      [verdict]) is [verdict] on every input, for the table [fast_tab] of the class;
     - [check_residual_counts]: check 11's triple is (|R|, #ok, #wrong) for R := Residual.v's
       [residual] and any two predicates on inputs that agree with [verdict] on R;
     - [cellS_sound], [lists_cons]: the lookups satisfy Residual.v's hypotheses [HcS] / [Hcons]
@@ -18,6 +20,324 @@ From MaxK Require Proof.Reals.Count Proof.Reals.Residual Proof.Int.CountInt Proo
   Proof.Twins.Assemble Proof.Link.Link Proof.Link.Loops.
 Import ListNotations.
 Local Open Scope Z_scope.
+
+(** ** The fast verdict is [verdict] ([verdict_fast_eq]) *)
+
+Lemma rdn_spec : forall k x, 0 <= toZ k -> 2 ^ toZ k * toZ (rdn k x) <= toZ x.
+Proof.
+  intros k x Hk. unfold rdn. rewrite BigZ.spec_shiftr, Z.shiftr_div_pow2 by exact Hk.
+  apply Z.mul_div_le. apply Z.pow_pos_nonneg; lia.
+Qed.
+
+Lemma rup_spec : forall k x, 0 <= toZ k -> toZ x <= 2 ^ toZ k * toZ (rup k x).
+Proof.
+  intros k x Hk. unfold rup. rewrite BigZ.spec_opp, BigZ.spec_shiftr, BigZ.spec_opp,
+    Z.shiftr_div_pow2 by exact Hk.
+  assert (H := Z.mul_div_le (- toZ x) (2 ^ toZ k)). assert (0 < 2 ^ toZ k) by (apply Z.pow_pos_nonneg; lia).
+  specialize (H ltac:(lia)). lia.
+Qed.
+
+(** u <= K v entrywise *)
+Definition le_sc (K : Z) (u v : list bigZ) : Prop := Forall2 (fun a b => toZ a <= K * toZ b) u v.
+
+Lemma le_sc_vadd : forall K a a' b b', le_sc K a a' -> le_sc K b b' -> le_sc K (vadd a b) (vadd a' b').
+Proof.
+  intros K a a' b b' Ha. revert b b'. induction Ha as [|x x' a a' Hx Ha IH]; intros b b' Hb.
+  - constructor.
+  - destruct Hb as [|y y' b b' Hy Hb]; [constructor|]. cbn [vadd]. constructor; [|exact (IH _ _ Hb)].
+    rewrite !BigZ.spec_add. lia.
+Qed.
+
+Lemma le_sc_zeros : forall K k, le_sc K (zeros k) (zeros k).
+Proof. intros K k. induction k as [|k IH]; constructor; [|exact IH]. rewrite toZ_0. lia. Qed.
+
+Lemma le_sc_rup : forall k l, 0 <= toZ k -> le_sc (2 ^ toZ k) l (map (rup k) l).
+Proof.
+  intros k l Hk. induction l as [|x l IH]; constructor; [apply rup_spec; exact Hk| exact IH].
+Qed.
+
+(** du + (ev + p) against ev' + dp', with ev <= K ev', du + p <= K dp' *)
+Lemma le_sc_swap : forall K du ev p ev' dp, le_sc K ev ev' -> le_sc K (vadd du p) dp ->
+  le_sc K (vadd du (vadd ev p)) (vadd ev' dp).
+Proof.
+  intros K du. induction du as [|d du IH]; intros ev p ev' dp H1 H2.
+  - cbn [vadd] in *. inversion H2; subst. destruct ev'; constructor.
+  - destruct ev as [|e ev].
+    + inversion H1; subst. constructor.
+    + destruct p as [|x p].
+      * cbn [vadd] in *. inversion H2; subst. destruct ev'; constructor.
+      * cbn [vadd] in *. inversion H1 as [|? e' ? ev'' He Hev]; subst.
+        inversion H2 as [|? d' ? dp' Hd Hdp]; subst. cbn [vadd]. constructor.
+        -- rewrite !BigZ.spec_add in *. lia.
+        -- exact (IH _ _ _ _ Hev Hdp).
+Qed.
+
+Lemma ub_round : forall wl wh z wl' wh' z' A B, 0 <= wl' -> 0 <= wh' -> 0 < A -> 0 < B ->
+  A * wl' <= wl -> wh <= A * wh' -> z <= B * z' -> ub_Z wl wh z <= (A * B) * ub_Z wl' wh' z'.
+Proof.
+  intros wl wh z wl' wh' z' A B H1 H2 HA HB Hl Hh Hz. unfold ub_Z.
+  destruct (Z.leb_spec 0 z) as [Hz0|Hz0]; destruct (Z.leb_spec 0 z') as [Hz1|Hz1].
+  - assert (wh * z <= A * wh' * z) by (apply Z.mul_le_mono_nonneg_r; lia).
+    assert (A * wh' * z <= A * wh' * (B * z')) by (apply Z.mul_le_mono_nonneg_l; nia). nia.
+  - nia.
+  - assert (wl * z <= 0) by nia. nia.
+  - assert (wl * z <= A * wl' * z) by nia.
+    assert (A * wl' * z <= A * wl' * (B * z')) by (apply Z.mul_le_mono_nonneg_l; nia). nia.
+Qed.
+
+Lemma le_sc_ub : forall wl wh wl' wh' A kz z z', 0 < A -> 0 <= toZ kz ->
+  0 <= toZ wl' -> 0 <= toZ wh' ->
+  A * toZ wl' <= toZ wl -> toZ wh <= A * toZ wh' -> le_sc (2 ^ toZ kz) z z' ->
+  le_sc (A * 2 ^ toZ kz) (map (ub wl wh) z) (map (ub wl' wh') z').
+Proof.
+  intros wl wh wl' wh' A kz z z' HA Hkz H1 H2 Hl Hh Hz.
+  induction Hz as [|x x' z z' Hx Hz IH]; constructor; [|exact IH].
+  rewrite !ub_spec. apply ub_round; try assumption. apply Z.pow_pos_nonneg; lia.
+Qed.
+
+Lemma mxe2_eq : forall m u v i acc, mxe2 m i u v acc = mxe m i (vadd u v) acc.
+Proof.
+  intros m u. induction u as [|x u IH]; intros [|y v] i acc; try reflexivity.
+  cbn [mxe2 vadd mxe]. apply IH.
+Qed.
+
+(** the rounded weights of an entry, when its guards hold *)
+Lemma weights_round : forall ka kb el pl eh ph, 0 <= toZ ka -> 0 <= toZ kb ->
+  0 <= toZ ph -> 0 <= toZ (rdn ka el) -> 0 <= toZ (rdn kb pl) -> 0 <= toZ (rup ka eh) ->
+  2 ^ toZ ka * 2 ^ toZ kb * toZ (rdn ka el * rdn kb pl) <= toZ (el * pl) /\
+  toZ (eh * ph) <= 2 ^ toZ ka * 2 ^ toZ kb * toZ (rup ka eh * rup kb ph).
+Proof.
+  intros ka kb el pl eh ph Ha Hb Hph H1 H2 H3. rewrite !BigZ.spec_mul.
+  assert (E1 := rdn_spec ka el Ha). assert (E2 := rdn_spec kb pl Hb).
+  assert (E3 := rup_spec ka eh Ha). assert (E4 := rup_spec kb ph Hb).
+  assert (P1 : 0 < 2 ^ toZ ka) by (apply Z.pow_pos_nonneg; lia).
+  assert (P2 : 0 < 2 ^ toZ kb) by (apply Z.pow_pos_nonneg; lia).
+  split.
+  - assert (2 ^ toZ ka * toZ (rdn ka el) * (2 ^ toZ kb * toZ (rdn kb pl)) <= toZ el * toZ pl).
+    { apply Z.mul_le_mono_nonneg; nia. }
+    nia.
+  - assert (toZ eh * toZ ph <= 2 ^ toZ ka * toZ (rup ka eh) * (2 ^ toZ kb * toZ (rup kb ph))).
+    { apply Z.le_trans with (2 ^ toZ ka * toZ (rup ka eh) * toZ ph); [apply Z.mul_le_mono_nonneg_r; lia|].
+      apply Z.mul_le_mono_nonneg_l; nia. }
+    nia.
+Qed.
+
+
+Lemma le_sc_neg : forall K u v m i, 0 < K -> le_sc K u v ->
+  all_neg_except m i v = true -> all_neg_except m i u = true.
+Proof.
+  intros K u v m i HK H. revert i. induction H as [|x x' u v Hx H IH]; intros i Hv; [reflexivity|].
+  cbn [all_neg_except] in *. apply andb_true_iff in Hv. destruct Hv as [Hv1 Hv2].
+  rewrite (IH _ Hv2), andb_true_r. apply orb_true_iff in Hv1. apply orb_true_iff.
+  destruct Hv1 as [Hv1|Hv1]; [left; exact Hv1| right]. rewrite BigZ.spec_ltb, Z.ltb_lt in *.
+  rewrite toZ_0 in *. nia.
+Qed.
+
+(** the entries of v except the one at index m are <= s *)
+Fixpoint bnd (m i : nat) (v : list bigZ) (s : Z) : Prop :=
+  match v with [] => True | x :: v' => (i <> m -> toZ x <= s) /\ bnd m (S i) v' s end.
+
+Lemma bnd_vadd : forall m a b i s1 s2, bnd m i a s1 -> bnd m i b s2 -> bnd m i (vadd a b) (s1 + s2).
+Proof.
+  intros m a. induction a as [|x a IH]; intros [|y b] i s1 s2 Ha Hb; cbn [vadd bnd] in *; try exact I.
+  destruct Ha as [Hx Ha], Hb as [Hy Hb]. split; [|exact (IH _ _ _ _ Ha Hb)].
+  intros Hi. rewrite BigZ.spec_add. specialize (Hx Hi). specialize (Hy Hi). lia.
+Qed.
+
+Lemma bnd_zeros : forall m k i, bnd m i (zeros k) 0.
+Proof. intros m k. induction k as [|k IH]; intros i; cbn; [exact I|]. split; [|apply IH]. intros _. lia. Qed.
+
+Lemma ub_mono : forall wl wh z1 z2, 0 <= wl -> 0 <= wh -> z1 <= z2 -> ub_Z wl wh z1 <= ub_Z wl wh z2.
+Proof.
+  intros wl wh z1 z2 H1 H2 Hz. unfold ub_Z.
+  destruct (Z.leb_spec 0 z1), (Z.leb_spec 0 z2); nia.
+Qed.
+
+Lemma bnd_ub : forall m wl wh z c i, 0 <= toZ wl -> 0 <= toZ wh -> bnd m i z (toZ c) ->
+  bnd m i (map (ub wl wh) z) (toZ (ub wl wh c)).
+Proof.
+  intros m wl wh z c. induction z as [|x z IH]; intros i H1 H2 Hz; cbn [map bnd] in *; [exact I|].
+  destruct Hz as [Hx Hz]. split; [|exact (IH _ H1 H2 Hz)].
+  intros Hi. rewrite !ub_spec. apply ub_mono; auto.
+Qed.
+
+Lemma bnd_mxe : forall m v i acc, bnd m i v (toZ (mxe m i v acc)) /\ toZ acc <= toZ (mxe m i v acc).
+Proof.
+  intros m v. induction v as [|x v IH]; intros i acc; cbn [mxe bnd]; [split; [exact I| lia]|].
+  destruct (Nat.eqb_spec i m) as [Ei|Ei].
+  - destruct (IH (S i) acc) as [H1 H2]. split; [split; [|exact H1]|]; [intros Hi; contradiction| exact H2].
+  - destruct (IH (S i) (BigZ.max acc x)) as [H1 H2]. rewrite BigZ.spec_max in H2.
+    split; [split; [|exact H1]|]; [intros _; lia| lia].
+Qed.
+
+Lemma bnd_neg : forall m v i s, bnd m i v s -> s < 0 -> all_neg_except m i v = true.
+Proof.
+  intros m v. induction v as [|x v IH]; intros i s H Hs; [reflexivity|].
+  cbn [bnd all_neg_except] in *. destruct H as [Hx H]. rewrite (IH _ _ H Hs), andb_true_r.
+  destruct (Nat.eqb_spec i m) as [E|E]; [reflexivity|]. cbn. rewrite BigZ.spec_ltb, toZ_0.
+  apply Z.ltb_lt. specialize (Hx E). lia.
+Qed.
+
+(** the table *)
+Lemma zip3_nth_error : forall a b c t x y z, nth_error (zip3 a b c) t = Some (x, y, z) ->
+  nth_error a t = Some x /\ nth_error b t = Some y /\ nth_error c t = Some z.
+Proof.
+  intros a. induction a as [|x0 a IH]; intros [|y0 b] [|z0 c] t x y z H;
+    try (destruct t; discriminate H).
+  destruct t as [|t]; cbn in H |- *; [injection H as -> -> ->; auto| exact (IH _ _ _ _ _ _ H)].
+Qed.
+
+Lemma nth_error_firstn_some : forall (A : Type) k (l : list A) t x,
+  nth_error (firstn k l) t = Some x -> nth_error l t = Some x.
+Proof.
+  intros A k. induction k as [|k IH]; intros l t x H; [destruct t; discriminate H|].
+  destruct l as [|y l]; [destruct t; discriminate H|]. destruct t as [|t]; [exact H|].
+  exact (IH l t x H).
+Qed.
+
+Lemma nth_error_map_some : forall (A B : Type) (f : A -> B) l t y d,
+  nth_error (map f l) t = Some y -> y = f (nth t l d).
+Proof.
+  intros A B f l t y d H. rewrite nth_error_map in H.
+  destruct (nth_error l t) as [x|] eqn:Hx; [|discriminate H]. injection H as <-.
+  rewrite (@nth_error_nth _ _ _ _ d Hx). reflexivity.
+Qed.
+
+Lemma fast_row : forall E m ka kz evr t ev' el eh,
+  evr = map (map (rup kz)) (firstn (S m) (e_ev E)) ->
+  nth_error (zip3 evr (map (rdn ka) (firstn (S m) (e_elo E))) (map (rup ka) (firstn (S m) (e_ehi E)))) t
+    = Some (ev', el, eh) ->
+  ev' = map (rup kz) (nth t (e_ev E) []) /\ el = rdn ka (nth t (e_elo E) 0%bigZ) /\
+  eh = rup ka (nth t (e_ehi E) 0%bigZ).
+Proof.
+  intros E m ka kz evr t ev' el eh -> H. apply zip3_nth_error in H. destruct H as (H1 & H2 & H3).
+  assert (F : forall (A : Type) (l : list A) d x, nth_error (firstn (S m) l) t = Some x -> nth t l d = x).
+  { intros A l d x Hx. apply nth_error_firstn_some in Hx. exact (@nth_error_nth _ _ _ _ d Hx). }
+  rewrite nth_error_map in H1, H2, H3.
+  destruct (nth_error (firstn (S m) (e_ev E)) t) as [r|] eqn:Hr; [|discriminate H1].
+  destruct (nth_error (firstn (S m) (e_elo E)) t) as [a|] eqn:Ha; [|discriminate H2].
+  destruct (nth_error (firstn (S m) (e_ehi E)) t) as [b|] eqn:Hb; [|discriminate H3].
+  injection H1 as <-. injection H2 as <-. injection H3 as <-.
+  split; [|split]; f_equal; symmetry; apply F; assumption.
+Qed.
+
+Section Walk.
+  Variables (E : ClassEnv) (m : nat) (ka kb kz : bigZ) (tl : list (list bigZ * bigZ * bigZ)).
+  Hypothesis Hka : 0 <= toZ ka.
+  Hypothesis Hkb : 0 <= toZ kb.
+  Hypothesis Hkz : 0 <= toZ kz.
+  Hypothesis Htl : forall t ev' el eh, nth_error tl t = Some (ev', el, eh) ->
+    ev' = map (rup kz) (nth t (e_ev E) []) /\ el = rdn ka (nth t (e_elo E) 0%bigZ) /\
+    eh = rup ka (nth t (e_ehi E) 0%bigZ).
+
+  Definition tab_of (pv : list (list bigZ)) (plo phi : list bigZ) : FastTab :=
+    map (fun e => let '(p, pl, ph) := e in
+                  let dp := map (rup kz) (vadd (e_du E) p) in
+                  (dp, map (fast_entry m dp (rdn kb pl) (rup kb ph) (0 <=? ph)%bigZ) tl))
+        (zip3 pv plo phi).
+
+  (** an entry the fast tiers use: its weights are the rounded ones, >= 0 *)
+  Lemma entry_ok : forall ev el eh pl ph dp wl wh s,
+    fast_entry m dp (rdn kb pl) (rup kb ph) (0 <=? ph)%bigZ (ev, el, eh) = (ev, wl, wh, s) ->
+    ((0 <=? wl) && (0 <=? wh))%bigZ = true ->
+    0 <= toZ ph /\ 0 <= toZ el /\ 0 <= toZ (rdn kb pl) /\ 0 <= toZ eh /\
+    wl = (el * rdn kb pl)%bigZ /\ wh = (eh * rup kb ph)%bigZ /\ 0 <= toZ wl /\ 0 <= toZ wh.
+  Proof.
+    intros ev el eh pl ph dp wl wh s H Hb. unfold fast_entry in H.
+    apply andb_true_iff in Hb. rewrite !BigZ.spec_leb, !Z.leb_le, toZ_0 in Hb.
+    destruct ((0 <=? ph) && (0 <=? el) && (0 <=? rdn kb pl) && (0 <=? eh))%bigZ eqn:Hg.
+    - injection H as <- <- _. rewrite !andb_true_iff, !BigZ.spec_leb, !Z.leb_le, toZ_0 in Hg.
+      destruct Hg as [[[G1 G2] G3] G4]. tauto.
+    - injection H as <- _ _. exfalso. assert (toZ (-1)%bigZ = (-1)%Z) by reflexivity. lia.
+  Qed.
+
+  Lemma walk_vector : forall toks pv plo phi acc acc' v,
+    le_sc (2 ^ toZ ka * 2 ^ toZ kb * 2 ^ toZ kz) acc acc' -> fast_vector (tab_of pv plo phi) toks acc' = Some v ->
+    le_sc (2 ^ toZ ka * 2 ^ toZ kb * 2 ^ toZ kz) (input_sum ub E toks pv plo phi acc) v.
+  Proof.
+    intros toks. induction toks as [|t toks IH]; intros pv plo phi acc acc' v Ha Hv.
+    - destruct pv, plo, phi; cbn in Hv; injection Hv as <-; exact Ha.
+    - destruct pv as [|p pv]; [cbn in Hv; injection Hv as <-; exact Ha|].
+      destruct plo as [|pl plo]; [cbn in Hv; injection Hv as <-; exact Ha|].
+      destruct phi as [|ph phi]; [cbn in Hv; injection Hv as <-; exact Ha|].
+      cbn [input_sum]. unfold tab_of in Hv. cbn [zip3 map fast_vector] in Hv.
+      rewrite nth_error_map in Hv.
+      destruct (nth_error tl t) as [[[ev' el] eh]|] eqn:Ht; [|discriminate Hv].
+      destruct (Htl _ _ _ _ Ht) as (E1 & E2 & E3). cbn [option_map] in Hv.
+      destruct (fast_entry m (map (rup kz) (vadd (e_du E) p)) (rdn kb pl) (rup kb ph) (0 <=? ph)%bigZ (ev', el, eh))
+        as [[[ev wl] wh] s] eqn:He.
+      assert (Hev : ev = ev') by (unfold fast_entry in He; injection He; auto). subst ev.
+      match type of Hv with (if ?b then _ else _) = _ => destruct b eqn:Hb; [|discriminate Hv] end.
+      destruct (entry_ok _ _ _ _ _ _ _ _ _ He Hb) as (G1 & G2 & G3 & G4 & -> & -> & G7 & G8).
+      eapply IH; [|exact Hv]. apply le_sc_vadd; [exact Ha|].
+      rewrite E2, E3 in *.
+      destruct (weights_round ka kb (nth t (e_elo E) 0%bigZ) pl (nth t (e_ehi E) 0%bigZ) ph Hka Hkb G1 G2 G3 G4)
+        as [W1 W2].
+      apply le_sc_ub; try assumption.
+      + apply Z.mul_pos_pos; apply Z.pow_pos_nonneg; lia.
+      + rewrite E1. apply le_sc_swap; apply le_sc_rup; exact Hkz.
+  Qed.
+
+  Lemma walk_scalar : forall toks pv plo phi acc' s, bnd m O acc' (toZ s) ->
+    fast_scalar (tab_of pv plo phi) toks s = true ->
+    exists v, fast_vector (tab_of pv plo phi) toks acc' = Some v /\ all_neg_except m O v = true.
+  Proof.
+    intros toks. induction toks as [|t toks IH]; intros pv plo phi acc' s Ha Hs.
+    - exists acc'. destruct pv, plo, phi; cbn in Hs |- *; (split; [reflexivity|]);
+        (apply (bnd_neg m acc' O (toZ s) Ha); rewrite BigZ.spec_ltb, toZ_0 in Hs; apply Z.ltb_lt; exact Hs).
+    - destruct pv as [|p pv]; [exists acc'; cbn in Hs |- *; split; [reflexivity|];
+        apply (bnd_neg m acc' O (toZ s) Ha); rewrite BigZ.spec_ltb, toZ_0 in Hs; apply Z.ltb_lt; exact Hs|].
+      destruct plo as [|pl plo]; [exists acc'; cbn in Hs |- *; split; [reflexivity|];
+        apply (bnd_neg m acc' O (toZ s) Ha); rewrite BigZ.spec_ltb, toZ_0 in Hs; apply Z.ltb_lt; exact Hs|].
+      destruct phi as [|ph phi]; [exists acc'; cbn in Hs |- *; split; [reflexivity|];
+        apply (bnd_neg m acc' O (toZ s) Ha); rewrite BigZ.spec_ltb, toZ_0 in Hs; apply Z.ltb_lt; exact Hs|].
+      unfold tab_of in Hs |- *. cbn [zip3 map fast_vector fast_scalar] in Hs |- *.
+      rewrite nth_error_map in Hs |- *.
+      destruct (nth_error tl t) as [[[ev' el] eh]|] eqn:Ht; [|discriminate Hs].
+      cbn [option_map] in Hs |- *.
+      destruct (fast_entry m (map (rup kz) (vadd (e_du E) p)) (rdn kb pl) (rup kb ph) (0 <=? ph)%bigZ (ev', el, eh))
+        as [[[ev wl] wh] s'] eqn:He.
+      assert (Hev : ev = ev' /\ s' = ub wl wh (mxe2 m O ev' (map (rup kz) (vadd (e_du E) p))
+                  (nth (if Nat.eqb m O then 1%nat else O) ev' 0 +
+                   nth (if Nat.eqb m O then 1%nat else O) (map (rup kz) (vadd (e_du E) p)) 0))%bigZ).
+      { unfold fast_entry in He. injection He as <- <- <- <-. auto. }
+      destruct Hev as [-> Hs']. 
+      match type of Hs with (if ?b then _ else _) = _ => destruct b eqn:Hb; [|discriminate Hs] end.
+      destruct (entry_ok _ _ _ _ _ _ _ _ _ He Hb) as (G1 & G2 & G3 & G4 & _ & _ & G7 & G8).
+      eapply IH; [|exact Hs]. rewrite BigZ.spec_add. apply bnd_vadd; [exact Ha|].
+      rewrite Hs'. apply bnd_ub; [exact G7| exact G8|]. rewrite mxe2_eq. apply bnd_mxe.
+  Qed.
+End Walk.
+
+Theorem verdict_fast_eq : forall evr E m kz toks, 0 <= toZ kz ->
+  evr = map (map (rup kz)) (firstn (S m) (e_ev E)) ->
+  verdict_fast (fast_tab evr E m kz) E m toks = verdict E m toks.
+Proof.
+  intros evr E m kz toks Hkz Hevr.
+  set (ka := BigZ.max 0 (bitlen (fold_left BigZ.max (firstn (S m) (e_ehi E)) 0%bigZ) - 31)).
+  set (kb := BigZ.max 0 (bitlen (fold_left BigZ.max (e_phi E) 0%bigZ) - 31)).
+  set (tl := zip3 evr (map (rdn ka) (firstn (S m) (e_elo E))) (map (rup ka) (firstn (S m) (e_ehi E)))).
+  assert (Hka : 0 <= toZ ka) by (unfold ka; rewrite BigZ.spec_max, toZ_0; lia).
+  assert (Hkb : 0 <= toZ kb) by (unfold kb; rewrite BigZ.spec_max, toZ_0; lia).
+  assert (Htl : forall t ev' el eh, nth_error tl t = Some (ev', el, eh) ->
+    ev' = map (rup kz) (nth t (e_ev E) []) /\ el = rdn ka (nth t (e_elo E) 0%bigZ) /\
+    eh = rup ka (nth t (e_ehi E) 0%bigZ)) by (intros t ev' el eh; exact (fast_row E m ka kz evr t ev' el eh Hevr)).
+  assert (HK : 0 < 2 ^ toZ ka * 2 ^ toZ kb * 2 ^ toZ kz)
+    by (apply Z.mul_pos_pos; [apply Z.mul_pos_pos|]; apply Z.pow_pos_nonneg; lia).
+  assert (Ht : fast_tab evr E m kz = tab_of E m kb kz tl (e_pv E) (e_plo E) (e_phi E)) by reflexivity.
+  assert (Hok : forall v, fast_vector (fast_tab evr E m kz) toks (zeros (length (e_du E))) = Some v ->
+            all_neg_except m O v = true -> verdict E m toks = O).
+  { intros v Hv Hn. rewrite Ht in Hv.
+    assert (H := walk_vector E m ka kb kz tl Hka Hkb Hkz Htl toks _ _ _ _ _ v (le_sc_zeros _ _) Hv).
+    unfold verdict, sums. rewrite (le_sc_neg _ _ _ m O HK H Hn). reflexivity. }
+  unfold verdict_fast. destruct (fast_scalar (fast_tab evr E m kz) toks 0%bigZ) eqn:Hs.
+  - rewrite Ht in Hs.
+    destruct (walk_scalar E m kb kz tl toks _ _ _ (zeros (length (e_du E))) 0%bigZ (bnd_zeros m _ O) Hs)
+      as [v [Hv Hn]].
+    rewrite <- Ht in Hv. symmetry. exact (Hok v Hv Hn).
+  - destruct (fast_vector (fast_tab evr E m kz) toks (zeros (length (e_du E)))) as [v|] eqn:Hv; [|reflexivity].
+    destruct (all_neg_except m O v) eqn:Hn; [|reflexivity]. symmetry. exact (Hok v eq_refl Hn).
+Qed.
 
 (** ** The enumeration *)
 
@@ -107,62 +427,65 @@ Proof. reflexivity. Qed.
 Definition agree (okx wrx : list nat -> bool) (E : ClassEnv) (m : nat) (x : list nat) : Prop :=
   okx x = Nat.eqb (verdict E m x) 0 /\ wrx x = Nat.eqb (verdict E m x) 1.
 
-Lemma count_class_spec : forall okx wrx E m q l acc,
+Lemma count_class_spec : forall okx wrx evr E kz m q l acc, 0 <= toZ kz ->
+  evr = map (map (rup kz)) (firstn (S m) (e_ev E)) ->
   (forall p, In p l -> agree okx wrx E m (p ++ [q])) ->
-  tZ (count_class E m q l acc) = tadd (tZ acc) (cnt okx wrx (map (fun p => p ++ [q]) l)).
+  tZ (count_class E (fast_tab evr E m kz) m q l acc) = tadd (tZ acc) (cnt okx wrx (map (fun p => p ++ [q]) l)).
 Proof.
-  intros okx wrx E m q l. induction l as [|p l IH]; intros acc H.
+  intros okx wrx evr E kz m q l. induction l as [|p l IH]; intros acc Hkz Hevr H.
   - cbn [count_class map]. rewrite cnt_nil, tadd_0_r. reflexivity.
-  - destruct acc as [[r o] w]. cbn [count_class].
+  - destruct acc as [[r o] w]. cbn [count_class]. rewrite (verdict_fast_eq evr E m kz _ Hkz Hevr).
     destruct (H p (or_introl eq_refl)) as [Ho Hw].
     change (map (fun p => p ++ [q]) (p :: l)) with ([p ++ [q]] ++ map (fun p => p ++ [q]) l).
     rewrite cnt_app, <- tadd_assoc.
     destruct (verdict E m (p ++ [q])) as [|[|k]] eqn:Ev;
-      (rewrite IH by (intros p' Hp'; apply H; right; exact Hp'); f_equal;
+      (rewrite IH by (exact Hkz || exact Hevr || (intros p' Hp'; apply H; right; exact Hp')); f_equal;
        unfold cnt; cbn [filter length]; rewrite Ho, Hw; cbn; bigz; apply triple_eq; lia).
 Qed.
 
-Lemma count_cs_spec : forall okx wrx c0l cl E n m q cs acc,
+Lemma count_cs_spec : forall okx wrx c0l cl evr E kz n m q cs acc, 0 <= toZ kz ->
+  evr = map (map (rup kz)) (firstn (S m) (e_ev E)) ->
   (forall c p, In c cs -> In p (class_prefixes c0l cl n m q c) -> agree okx wrx E m (p ++ [q])) ->
-  tZ (count_cs c0l cl E n m q cs acc) =
+  tZ (count_cs c0l cl E (fast_tab evr E m kz) n m q cs acc) =
   tadd (tZ acc) (cnt okx wrx (flat_map (fun c => map (fun p => p ++ [q]) (class_prefixes c0l cl n m q c)) cs)).
 Proof.
-  intros okx wrx c0l cl E n m q cs. induction cs as [|c cs IH]; intros acc H.
+  intros okx wrx c0l cl evr E kz n m q cs. induction cs as [|c cs IH]; intros acc Hkz Hevr H.
   - cbn. rewrite tadd_0_r. reflexivity.
-  - cbn [count_cs flat_map]. rewrite IH by (intros c' p Hc Hp; apply (H c' p); [right|]; assumption).
-    rewrite (count_class_spec okx wrx) by (intros p Hp; apply (H c p); [left; reflexivity| exact Hp]).
+  - cbn [count_cs flat_map]. rewrite IH by (exact Hkz || exact Hevr || (intros c' p Hc Hp; apply (H c' p); [right|]; assumption)).
+    rewrite (count_class_spec okx wrx) by (exact Hkz || exact Hevr || (intros p Hp; apply (H c p); [left; reflexivity| exact Hp])).
     rewrite cnt_app, tadd_assoc. reflexivity.
 Qed.
 
-Lemma count_qs_spec : forall okx wrx c0l cl P elo ehi plo phi n m qs acc,
+Lemma count_qs_spec : forall okx wrx c0l cl P elo ehi plo phi evr kz n m qs acc, 0 <= toZ kz ->
+  evr = map (map (rup kz)) (firstn (S m) (map (centre (BigZ.of_Z (Z.of_nat m))) (EVOU P))) ->
   (forall q c p, In q qs -> In c (seq 0 (CheckerExact.n_keys n m q)) ->
      In p (class_prefixes c0l cl n m q c) ->
      agree okx wrx (class_env P elo ehi plo phi m q) m (p ++ [q])) ->
-  tZ (count_qs c0l cl P elo ehi plo phi n m qs acc) =
+  tZ (count_qs c0l cl P elo ehi plo phi evr kz n m qs acc) =
   tadd (tZ acc) (cnt okx wrx (flat_map (fun q => flat_map (fun c =>
       map (fun p => p ++ [q]) (class_prefixes c0l cl n m q c)) (seq 0 (CheckerExact.n_keys n m q))) qs)).
 Proof.
-  intros okx wrx c0l cl P elo ehi plo phi n m qs. induction qs as [|q qs IH]; intros acc H.
+  intros okx wrx c0l cl P elo ehi plo phi evr kz n m qs. induction qs as [|q qs IH]; intros acc Hkz Hevr H.
   - cbn. rewrite tadd_0_r. reflexivity.
-  - cbn [count_qs flat_map]. rewrite IH by (intros q' c p Hq Hc Hp; apply (H q' c p); [right| |]; assumption).
-    rewrite (count_cs_spec okx wrx) by (intros c p Hc Hp; apply (H q c p); [left; reflexivity| |]; assumption).
+  - cbn [count_qs flat_map]. rewrite IH by (exact Hkz || exact Hevr || (intros q' c p Hq Hc Hp; apply (H q' c p); [right| |]; assumption)).
+    rewrite (count_cs_spec okx wrx) by (exact Hkz || exact Hevr || (intros c p Hc Hp; apply (H q c p); [left; reflexivity| |]; assumption)).
     rewrite cnt_app, tadd_assoc. reflexivity.
 Qed.
 
-Lemma count_ms_spec : forall okx wrx c0l cl P elo ehi plo phi n ms acc,
+Lemma count_ms_spec : forall okx wrx c0l cl P elo ehi plo phi kz n ms acc, 0 <= toZ kz ->
   (forall m q c p, In m ms -> In q (seq 0 (S m)) -> In c (seq 0 (Residual.n_keys n m q)) ->
      In p (Residual.res_prefixes n (c0b c0l) (cellS cl) m q c) ->
      agree okx wrx (class_env P elo ehi plo phi m q) m (p ++ [q])) ->
-  tZ (count_ms c0l cl P elo ehi plo phi n ms acc) =
+  tZ (count_ms c0l cl P elo ehi plo phi kz n ms acc) =
   tadd (tZ acc) (cnt okx wrx (flat_map (fun m => flat_map (fun q => flat_map (fun c =>
       Residual.res_block n (c0b c0l) (cellS cl) m q c) (seq 0 (Residual.n_keys n m q)))
       (seq 0 (S m))) ms)).
 Proof.
-  intros okx wrx c0l cl P elo ehi plo phi n ms. induction ms as [|m ms IH]; intros acc H.
+  intros okx wrx c0l cl P elo ehi plo phi kz n ms. induction ms as [|m ms IH]; intros acc Hkz H.
   - cbn. rewrite tadd_0_r. reflexivity.
   - cbn [count_ms flat_map]. cbv zeta.
-    rewrite IH by (intros m' q c p Hm Hq Hc Hp; apply (H m' q c p); [right| | |]; assumption).
-    rewrite (count_qs_spec okx wrx).
+    rewrite IH by (exact Hkz || (intros m' q c p Hm Hq Hc Hp; apply (H m' q c p); [right| | |]; assumption)).
+    rewrite (count_qs_spec okx wrx); [| exact Hkz| reflexivity|].
     2: { intros q c p Hq Hc Hp. rewrite class_prefixes_res in Hp.
          apply (H m q c p); [left; reflexivity| | |]; assumption. }
     rewrite cnt_app, tadd_assoc. f_equal. f_equal. f_equal.
@@ -181,6 +504,7 @@ Theorem check_residual_counts : forall c P okx wrx,
 Proof.
   intros c P okx wrx H. unfold check_residual. rewrite (count_ms_spec okx wrx).
   - rewrite tadd_0_l. reflexivity.
+  - rewrite BigZ.spec_max, toZ_0. lia.
   - intros m q cc p Hm Hq Hc Hp. apply in_seq in Hm, Hq, Hc. apply (H m q cc p); [lia| lia| lia| exact Hp].
 Qed.
 
