@@ -638,23 +638,20 @@ def test_shipped_exact_certificate_replays():
     assert "0 undecided" in res.detail
 
 
-def test_exact_certificates_are_refused_where_they_have_no_rendering_yet(tmp_path):
-    """archive and coq-check take cubic certificates only (for now): an exact one gets one line
-    naming the file and the strategy, and nothing is written.  (export-lean renders exact
-    certificates since issue 20 item 4: tests/test_lean_exact.py.)"""
+def test_exact_certificates_are_refused_by_archive(tmp_path):
+    """archive takes cubic certificates only (it regenerates the certificate from the model and
+    carries its Lean rendering): an exact one gets one line naming the file and the strategy, and
+    nothing is written.  (export-lean renders exact certificates: tests/test_lean_exact.py;
+    coq-check proves them: tests/test_coq_exact.py.)"""
     w, cert, _ = model_and_cert("maxlike2")
     model = tmp_path / "m.safetensors"
     save_weights(w, model)
     path = tmp_path / "m.exact.cert.json"
     path.write_text(S.dump_certificate(cert))
     maxk = [sys.executable, "-m", "pipeline.cli"]
-    for args, code in ((["archive", "--model", str(model), "--cert", str(path), "--out", str(tmp_path / "a.tar.gz")], 2),
-                       (["coq-check", str(path)], None)):
-        r = subprocess.run(maxk + args, capture_output=True, text=True, cwd=ROOT, timeout=300)
-        if code == 2:
-            assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'exact'" in r.stderr, (args, r.stderr)
-        elif r.returncode != 3:  # coq-check: 3 = no coqc
-            assert r.returncode == 1 and "not run: strategy 'exact'" in r.stdout, r.stdout
+    r = subprocess.run(maxk + ["archive", "--model", str(model), "--cert", str(path), "--out", str(tmp_path / "a.tar.gz")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'exact'" in r.stderr, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.exact.cert.json", "m.safetensors", "m.json"])
 
 
