@@ -96,3 +96,14 @@ def fraction_paths(w: Weights) -> dict:
         "EQKP": Qv.dot(Kp.T),
         "weights": F,
     }
+
+
+def tl_state_dict(w: Weights, convert=lambda name, t: t) -> dict:
+    """`w` as a TransformerLens state dict (torch tensors under TransformerLens's names), each tensor
+    passed through convert(our name, tensor) (the hardening tests use it to change dtypes)."""
+    import torch
+
+    from pipeline.model.checkpoint import TL_KEYS
+
+    inv = {v: k for k, v in TL_KEYS.items()}
+    return {inv[k]: convert(k, torch.from_numpy(np.array(v))) for k, v in w.tensors.items()}

@@ -9,12 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from helpers import maxlike_weights
+from helpers import maxlike_weights, tl_state_dict
 from pipeline.coq_export import trusted as T
-from pipeline.model.checkpoint import TL_KEYS, save_weights
+from pipeline.model.checkpoint import save_weights
 
 REPO = Path(__file__).resolve().parents[1]
 HAVE_COQ = shutil.which("coqc") is not None and shutil.which("coqchk") is not None
@@ -31,8 +30,7 @@ def tl_pt(w, path: Path, cfg: bool) -> Path:
     """A TransformerLens-style .pt (state dict under TransformerLens's names), with its cfg beside it."""
     import torch
 
-    inv = {v: k for k, v in TL_KEYS.items()}
-    torch.save({inv[k]: torch.from_numpy(np.array(v)) for k, v in w.tensors.items()}, path)
+    torch.save(tl_state_dict(w), path)
     if cfg:
         c = w.config
         (path.with_name(path.stem + ".cfg.json")).write_text(json.dumps(

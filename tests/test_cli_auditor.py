@@ -16,12 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from helpers import maxlike_weights, random_weights
+from helpers import maxlike_weights, random_weights, tl_state_dict
 from pipeline import cli
-from pipeline.model.checkpoint import TL_KEYS, save_weights
+from pipeline.model.checkpoint import save_weights
 from pipeline.strategies import brute_force
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,13 +57,6 @@ def one_error_line(rc, err, *words):
 
 def tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*"))
-
-
-def tl_state_dict(w) -> dict:
-    import torch
-
-    inv = {v: k for k, v in TL_KEYS.items()}
-    return {inv[k]: torch.from_numpy(np.array(v)) for k, v in w.tensors.items()}
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import maxlike_weights
+from helpers import maxlike_weights, tl_state_dict
 from pipeline import archive as A
 from pipeline.certificate.certify import certify
 from pipeline.certificate.schema import dump_certificate
@@ -451,15 +451,6 @@ def model_files(tmp_path_factory):
     good = d / "good.safetensors"
     save_weights(w, good)
     return {"dir": d, "weights": w, "good": good}
-
-
-def tl_state_dict(w, convert=lambda name, t: t) -> dict:
-    import torch
-
-    from pipeline.model.checkpoint import TL_KEYS
-
-    inv = {v: k for k, v in TL_KEYS.items()}
-    return {inv[k]: convert(k, torch.from_numpy(np.array(v))) for k, v in w.tensors.items()}
 
 
 @pytest.mark.parametrize("command", ["bound", "certify"])
